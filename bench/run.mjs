@@ -1,0 +1,9 @@
+// npm run bench: every benchmark, each a ratio against its baseline measured side by side in this run.
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { benchHandshake } from './handshake.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const results = [benchHandshake(root)];
+const missed = results.filter((r) => r.target !== undefined && r.ratio > r.target);
+console.log(missed.length ? `${missed.length} target(s) missed` : 'all targets met');

@@ -1,0 +1,99 @@
+/**
+ * The command tree. Each command lives in its own file and registers itself here; nothing in this file
+ * or in the command files' top level loads a heavy module, so `--help` and completion stay fast.
+ */
+import { Command, CommanderError, Help } from 'commander';
+import { UsageError } from '../errors';
+import type { Deps } from './deps';
+import { registerHost } from './host';
+import { registerInstall } from './install';
+import { registerUninstall } from './uninstall';
+import { registerVersion } from './version';
+import { registerSpec } from './spec';
+
+export const ROOT_NAME = 'docker gmsa';
+
+const ROOT_DESCRIPTION = `Group Managed Service Accounts for Windows containers.
+
+Credential specs, engine rules and (in later versions) Active Directory, run, compose and swarm, from any
+OS. Docker's global flags (--context, -H, --tls...) go before "gmsa", as for any docker command.`;
+
+/** Builds the command tree; `deps` is captured by the actions. */
+export function buildProgram(deps: Deps): Command {
+  const program = new Command(ROOT_NAME)
+    .description(ROOT_DESCRIPTION)
+    .usage('[docker global flags] COMMAND')
+    .helpCommand('help [COMMAND]', 'Show help for a command')
+    .enablePositionalOptions()
+    .showSuggestionAfterError(true);
+
+  registerHost(program, deps);
+  registerSpec(program, deps);
+  registerInstall(program, deps);
+  registerUninstall(program, deps);
+  registerVersion(program, deps);
+
+  configureTree(program, deps);
+  return program;
+}
+
+/** Same output routing, error handling and help layout for every command in the tree. */
+function configureTree(cmd: Command, deps: Deps): void {
+  cmd.exitOverride();
+  cmd.configureOutput({
+    writeOut: (s) => deps.io.out(s),
+    writeErr: (s) => deps.io.err(s),
+    // Errors are rendered once, by main.ts, from the UsageError thrown below.
+    outputError: () => undefined,
+  });
+  cmd.configureHelp({ sortSubcommands: false, showGlobalOptions: false, helpWidth: 100 } as Partial<Help>);
+  for (const sub of cmd.commands) configureTree(sub, deps);
+}
+
+function commandPath(cmd: Command | null): string {
+  const names: string[] = [];
+  for (let c = cmd; c; c = c.parent) names.unshift(c.name());
+  return names.join(' ');
+}
+
+/** Runs the tree. Returns normally for help/version output; throws GmsaError for anything else. */
+export async function runProgram(args: readonly string[], deps: Deps): Promise<void> {
+  const program = buildProgram(deps);
+  let current: Command = program;
+  program.hook('preSubcommand', (_this, sub) => {
+    current = sub;
+  });
+  try {
+    if (args.length === 0) {
+      deps.io.out(program.helpInformation());
+      return;
+    }
+    await program.parseAsync([...args], { from: 'user' });
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (
+        err.code === 'commander.helpDisplayed' ||
+        err.code === 'commander.help' ||
+        err.code === 'commander.version' ||
+        err.exitCode === 0
+      ) {
+        return;
+      }
+      const where = commandPath(findCommand(program, args) ?? current);
+      throw new UsageError(err.message.replace(/^error: /, ''), `See '${where} --help'.`);
+    }
+    throw err;
+  }
+}
+
+/** Follows the words of argv down the tree as far as they name subcommands. */
+export function findCommand(root: Command, words: readonly string[]): Command | undefined {
+  let cmd = root;
+  for (const w of words) {
+    if (w.startsWith('-')) break;
+    const sub = cmd.commands.find((c) => c.name() === w || c.aliases().includes(w));
+    if (!sub) break;
+    cmd = sub;
+  }
+  return cmd;
+}

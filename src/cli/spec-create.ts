@@ -1,0 +1,137 @@
+import type { Command } from 'commander';
+import { resolve } from 'node:path';
+import { buildCredentialSpec, resolveCcgPlugin, serializeCredentialSpec, type DomainFacts, type HostAccountConfig } from '../credspec/model';
+import { checkSpecName, defaultSpecFileName } from '../credspec/naming';
+import { UsageError } from '../errors';
+import { writeFileAtomic } from '../util/atomic-write';
+import type { Deps } from './deps';
+import { openStore, rootOption, splitList } from './spec-shared';
+
+interface CreateOptions {
+  additionalAccounts?: string[];
+  name?: string;
+  path?: string;
+  clobber: boolean;
+  offline?: boolean;
+  domainDns?: string;
+  netbios?: string;
+  domainSid?: string;
+  domainGuid?: string;
+  forest?: string;
+  ccgPlugin?: string;
+  ccgInput?: string;
+  root?: string;
+}
+
+const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
+
+/** The domain facts from the --offline flags; every missing one is named at once. */
+function offlineFacts(o: CreateOptions): DomainFacts {
+  const missing = (
+    [
+      ['--domain-dns', o.domainDns],
+      ['--netbios', o.netbios],
+      ['--domain-sid', o.domainSid],
+      ['--domain-guid', o.domainGuid],
+    ] as const
+  )
+    .filter(([, v]) => !v)
+    .map(([f]) => f);
+  if (missing.length > 0) {
+    throw new UsageError(
+      `--offline needs ${missing.join(', ')}`,
+      'Give the domain facts: --domain-dns contoso.com --netbios CONTOSO --domain-sid S-1-5-21-... --domain-guid GUID.',
+    );
+  }
+  return {
+    dnsName: o.domainDns as string,
+    netbiosName: o.netbios as string,
+    domainSid: o.domainSid as string,
+    domainGuid: o.domainGuid as string,
+    ...(o.forest ? { forestDnsName: o.forest } : {}),
+  };
+}
+
+function hostAccount(o: CreateOptions): HostAccountConfig | undefined {
+  if (o.ccgPlugin === undefined && o.ccgInput === undefined) return undefined;
+  if (o.ccgPlugin === undefined || o.ccgInput === undefined) {
+    throw new UsageError(
+      '--ccg-plugin and --ccg-input go together',
+      'Example: --ccg-plugin azure-keyvault --ccg-input "ObjectId=...;SecretUri=..."',
+    );
+  }
+  return { PortableCcgVersion: '1', PluginGUID: resolveCcgPlugin(o.ccgPlugin), PluginInput: o.ccgInput };
+}
+
+export function registerSpecCreate(spec: Command, deps: Deps): void {
+  spec
+    .command('create')
+    .description('Create a credential spec for each gMSA (into the store unless --path)')
+    .argument('<account...>', 'gMSA name(s); each gets its own spec')
+    .option('--additional-accounts <list>', 'more gMSAs the container may use (comma-separated, repeatable)', collect)
+    .option('--name <name>', 'file name in the store (default <netbios>_<account>.json)')
+    .option('--path <path>', 'write to this file instead of the store; - for standard output')
+    .option('--no-clobber', 'refuse to replace an existing spec file')
+    .option('--offline', 'build from the domain facts given as flags instead of reading Active Directory')
+    .option('--domain-dns <dns>', 'domain DNS name, e.g. contoso.com (with --offline)')
+    .option('--netbios <name>', 'domain NetBIOS name, e.g. CONTOSO (with --offline)')
+    .option('--domain-sid <sid>', "the DOMAIN's SID S-1-5-21-a-b-c, not the gMSA's (with --offline)")
+    .option('--domain-guid <guid>', "the domain's objectGUID (with --offline)")
+    .option('--forest <dns>', 'forest root DNS name (default: the domain DNS name)')
+    .option('--ccg-plugin <plugin>', 'non-domain-joined hosts: azure-keyvault, aws-ecs or a plugin GUID')
+    .option('--ccg-input <input>', 'the plugin input, e.g. ObjectId=...;SecretUri=...')
+    .addOption(rootOption())
+    .addHelpText(
+      'after',
+      `
+Examples:
+  docker gmsa spec create webapp01 --offline --domain-dns contoso.com --netbios CONTOSO \\
+      --domain-sid S-1-5-21-1111111111-2222222222-3333333333 \\
+      --domain-guid b8453a02-7d3f-4dc2-9c73-c3d57f725694
+  docker gmsa spec create webapp01 --additional-accounts sqlreader --path - --offline ...`,
+    )
+    .action(async (accounts: string[], o: CreateOptions) => {
+      if (!o.offline) {
+        throw new UsageError(
+          'reading the domain from Active Directory is not available in this version',
+          'Pass --offline with --domain-dns, --netbios, --domain-sid and --domain-guid.',
+        );
+      }
+      if (o.name !== undefined && o.path !== undefined) {
+        throw new UsageError('--name and --path cannot be used together', '--name names a file in the store; --path writes anywhere else.');
+      }
+      if (accounts.length > 1 && (o.name !== undefined || o.path !== undefined)) {
+        throw new UsageError(
+          `--name and --path take one account, and ${accounts.length} were given`,
+          'Run spec create once per account, or drop --name/--path to use the default names.',
+        );
+      }
+      const facts = offlineFacts(o);
+      const extra = splitList(o.additionalAccounts);
+      const ccg = hostAccount(o);
+      const plans = accounts.map((account) => {
+        const built = buildCredentialSpec(facts, [account, ...extra], ccg ? { hostAccount: ccg } : {});
+        return {
+          name: checkSpecName(o.name ?? defaultSpecFileName(facts.netbiosName, account)),
+          content: serializeCredentialSpec(built),
+        };
+      });
+
+      if (o.path === '-') {
+        deps.io.out(plans[0]?.content ?? '');
+        return;
+      }
+      if (o.path !== undefined) {
+        const target = resolve(deps.cwd, o.path);
+        writeFileAtomic(target, plans[0]?.content ?? '', { overwrite: o.clobber });
+        deps.io.out(`${target}\n`);
+        return;
+      }
+      const { store } = await openStore(o.root, deps);
+      for (const plan of plans) {
+        const r = await store.install(plan.name, Buffer.from(plan.content, 'utf8'), { force: o.clobber });
+        if (r.replaced) deps.io.err(`Replaced ${r.path}\n`);
+        deps.io.out(`${r.path}\n`);
+      }
+    });
+}

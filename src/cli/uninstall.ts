@@ -1,0 +1,16 @@
+import type { Command } from 'commander';
+import { defaultPluginDir, uninstallPlugin } from '../plugin/install';
+import type { Deps } from './deps';
+
+export function registerUninstall(program: Command, deps: Deps): void {
+  program
+    .command('uninstall')
+    .description('Remove the plugin that install put in place (never a file another tool owns)')
+    .option('--dir <dir>', 'plugin folder (default: <docker config dir>/cli-plugins)')
+    .addHelpText('after', '\nExample:\n  docker gmsa uninstall')
+    .action(async (opts: { dir?: string }) => {
+      const dir = opts.dir ?? defaultPluginDir(deps.globals, deps.env, deps.homedir);
+      const r = await uninstallPlugin({ dir, platform: deps.platform });
+      deps.io.out(r.action === 'removed' ? `Removed ${r.path}\n` : `Not installed: ${r.path}\n`);
+    });
+}

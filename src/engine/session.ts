@@ -1,0 +1,33 @@
+/**
+ * One connection to the engine the user's docker CLI would talk to: the endpoint resolved like the CLI
+ * does, a client built on first use, and the host profile fetched once per run.
+ */
+import { existsSync } from 'node:fs';
+import type { Deps } from '../cli/deps';
+import { createEngineClient, type EngineClient } from './client';
+import { resolveEndpoint, type ResolvedEndpoint } from './endpoint';
+import { buildHostProfile, type HostProfile } from './profile';
+
+export const ENGINE_TIMEOUT_MS = 15_000;
+
+export interface EngineSession {
+  endpoint: ResolvedEndpoint;
+  client: EngineClient;
+  profile(): Promise<HostProfile>;
+}
+
+export async function openEngineSession(deps: Deps): Promise<EngineSession> {
+  const endpoint = resolveEndpoint(deps.globals, deps.env, deps.platform, deps.homedir);
+  const client = createEngineClient(endpoint, { timeoutMs: ENGINE_TIMEOUT_MS });
+  let profile: Promise<HostProfile> | undefined;
+  return {
+    endpoint,
+    client,
+    profile: () => {
+      profile ??= Promise.all([client.info(), client.version()]).then(([info, version]) =>
+        buildHostProfile(info, version, { endpoint, platform: deps.platform, pathExists: existsSync }),
+      );
+      return profile;
+    },
+  };
+}
