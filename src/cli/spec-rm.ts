@@ -16,8 +16,8 @@ export function registerSpecRm(spec: Command, deps: Deps): void {
       const failures: GmsaError[] = [];
       for (const name of names) {
         try {
-          const removed = await store.remove(name);
-          deps.io.out(`${removed}\n`);
+          const { path } = await store.remove(name);
+          deps.io.out(`${path}\n`);
         } catch (err) {
           if (!(err instanceof GmsaError) || names.length === 1) throw err;
           deps.io.err(`Error: ${err.message}\n`);

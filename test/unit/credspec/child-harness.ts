@@ -1,0 +1,114 @@
+/**
+ * Runs the real atomic-write and SpecStore code in several separate node processes at once, to test
+ * what happens when writers race. The TypeScript sources are bundled with esbuild (a dev dependency) into
+ * a temporary CommonJS file that the children require; the children wait for a shared start signal so
+ * that they really run concurrently.
+ */
+import { spawn } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+
+const ROOT = path.resolve(__dirname, '../../..');
+
+const CHILD_SCRIPT = String.raw`
+const fs = require('fs');
+const [bundle, goFile, mode, ...args] = process.argv.slice(2);
+const lib = require(bundle);
+const nap = new Int32Array(new SharedArrayBuffer(4));
+const deadline = Date.now() + 20000;
+while (!fs.existsSync(goFile)) {
+  if (Date.now() > deadline) { console.log(JSON.stringify({ result: 'no-start-signal' })); process.exit(3); }
+  Atomics.wait(nap, 0, 0, 1);
+}
+const report = (o) => process.stdout.write(JSON.stringify(o) + '\n');
+(async () => {
+  try {
+    if (mode === 'exclusive') {
+      const [target, contentFile] = args;
+      lib.writeFileAtomic(target, fs.readFileSync(contentFile), { overwrite: false });
+      report({ result: 'won' });
+    } else if (mode === 'overwrite-loop') {
+      const [target, aFile, bFile, count] = args;
+      const a = fs.readFileSync(aFile);
+      const b = fs.readFileSync(bFile);
+      for (let i = 0; i < Number(count); i++) lib.writeFileAtomic(target, i % 2 ? a : b);
+      report({ result: 'done' });
+    } else if (mode === 'install') {
+      const [dir, name, contentFile, force] = args;
+      const r = await new lib.SpecStore(dir).install(name, fs.readFileSync(contentFile), { force: force === 'true' });
+      report({ result: 'won', replaced: r.replaced, unchanged: r.unchanged });
+    } else {
+      report({ result: 'bad-mode' });
+    }
+  } catch (err) {
+    report({ result: err && err.name, message: err && err.message });
+  }
+})();
+`;
+
+export interface ChildResult {
+  result: string;
+  message?: string;
+  replaced?: boolean;
+  unchanged?: boolean;
+}
+
+export class ChildHarness {
+  private readonly bundle: string;
+  private readonly script: string;
+
+  constructor(private readonly workDir: string) {
+    // esbuild is a dev dependency of the project; loaded lazily so only these tests need it.
+    const esbuild = require('esbuild') as typeof import('esbuild');
+    this.bundle = path.join(workDir, 'bundle.cjs');
+    esbuild.buildSync({
+      stdin: {
+        contents: "export * from './src/util/atomic-write'; export { SpecStore } from './src/credspec/store';",
+        resolveDir: ROOT,
+        loader: 'ts',
+        sourcefile: 'harness-entry.ts',
+      },
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      target: 'node20',
+      outfile: this.bundle,
+      logLevel: 'silent',
+    });
+    this.script = path.join(workDir, 'child.cjs');
+    fs.writeFileSync(this.script, CHILD_SCRIPT);
+  }
+
+  /** Starts one child per argument list, releases them together, and collects their reports. */
+  async race(runs: string[][]): Promise<ChildResult[]> {
+    const goFile = path.join(this.workDir, `go-${Date.now()}-${Math.random().toString(16).slice(2)}`);
+    const children = runs.map(
+      (args) =>
+        new Promise<ChildResult>((resolve, reject) => {
+          const child = spawn(process.execPath, [this.script, this.bundle, goFile, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+          let out = '';
+          let err = '';
+          child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+          child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+          child.on('error', reject);
+          child.on('close', () => {
+            const line = out.trim().split('\n').pop() ?? '';
+            try {
+              resolve(JSON.parse(line) as ChildResult);
+            } catch {
+              reject(new Error(`child produced no report; stdout=${out} stderr=${err}`));
+            }
+          });
+        }),
+    );
+    // Give every child time to load before the start signal.
+    await new Promise((r) => setTimeout(r, 300));
+    fs.writeFileSync(goFile, '');
+    return Promise.all(children);
+  }
+
+  /** Runs one child (released once loaded) and returns its report, for running alongside other work. */
+  start(args: string[]): Promise<ChildResult> {
+    return this.race([args]).then((r) => r[0] as ChildResult);
+  }
+}
