@@ -13,10 +13,13 @@ import { registerSpec } from './spec';
 
 export const ROOT_NAME = 'docker gmsa';
 
-const ROOT_DESCRIPTION = `Group Managed Service Accounts for Windows containers.
+const ROOT_DESCRIPTION = 'Group Managed Service Accounts for Windows containers, from any OS';
 
-Credential specs, engine rules and (in later versions) Active Directory, run, compose and swarm, from any
-OS. Docker's global flags (--context, -H, --tls...) go before "gmsa", as for any docker command.`;
+const ROOT_EPILOG = `
+Docker's global flags (--config, --context, -H, --tls...) go before "gmsa", as for any docker command:
+  docker --context win2019 gmsa host
+
+Run 'docker gmsa COMMAND --help' for more information on a command.`;
 
 /** Builds the command tree; `deps` is captured by the actions. */
 export function buildProgram(deps: Deps): Command {
@@ -25,7 +28,8 @@ export function buildProgram(deps: Deps): Command {
     .usage('[docker global flags] COMMAND')
     .helpCommand('help [COMMAND]', 'Show help for a command')
     .enablePositionalOptions()
-    .showSuggestionAfterError(true);
+    .showSuggestionAfterError(true)
+    .addHelpText('after', ROOT_EPILOG);
 
   registerHost(program, deps);
   registerSpec(program, deps);

@@ -91,21 +91,28 @@ function hexByte(b: number | undefined): string {
   return `0x${(b ?? 0).toString(16).toUpperCase().padStart(2, '0')}`;
 }
 
+/** Code units of an even-length UTF-16 body, without any validation. */
+function decodeUtf16Units(body: Buffer, encoding: 'utf-16le-bom' | 'utf-16be-bom'): string {
+  if (encoding === 'utf-16le-bom') return body.toString('utf16le');
+  const le = Buffer.from(body); // copy: never modify the caller's buffer
+  le.swap16();
+  return le.toString('utf16le');
+}
+
 function decodeUtf16(body: Buffer, encoding: 'utf-16le-bom' | 'utf-16be-bom', bomLength: number): string {
   if (body.length % 2 !== 0) {
+    const before = decodeUtf16Units(body.subarray(0, body.length - 1), encoding);
+    const pos = positionInText(before, before.length);
     throw new SpecDecodeError(
       'encoding-invalid-utf16',
       `the file has a UTF-16 byte order mark but an odd number of bytes after it (${body.length}); it is truncated or not UTF-16`,
       SAVE_AS_UTF8,
       bomLength + body.length - 1,
+      pos.line,
+      pos.column,
     );
   }
-  let le = body;
-  if (encoding === 'utf-16be-bom') {
-    le = Buffer.from(body); // copy: never modify the caller's buffer
-    le.swap16();
-  }
-  const text = le.toString('utf16le');
+  const text = decodeUtf16Units(body, encoding);
   const bad = firstLoneSurrogate(text);
   if (bad >= 0) {
     const pos = positionInText(text, bad);

@@ -682,6 +682,8 @@ function validateBytes(input: Buffer): ValidateBytesResult {
           code: 'file-too-large',
           message: `the file is ${buf.length} bytes; a credential spec is well under 1 MiB`,
           fix: 'Check that this is the right file.',
+          line: 1,
+          column: 1,
         },
       ],
     };

@@ -6,7 +6,7 @@ const MARK: Record<string, string> = { info: '-', warning: '!', blocker: 'x' };
 export function renderHostProfile(p: HostProfile, endpoint: string): string {
   const lines: string[] = [];
   const row = (label: string, value: string): void => {
-    lines.push(`${(label + ':').padEnd(16)}${value}`);
+    lines.push(`${(label + ':').padEnd(18)}${value}`);
   };
   row('Engine', endpoint);
   if (p.osType === 'windows') {

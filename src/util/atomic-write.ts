@@ -29,7 +29,8 @@ export interface WriteFileAtomicOptions {
 
 /** The temporary file name used for `target` (exported for tests and for cleaning up after crashes). */
 export function tempNameFor(target: string): string {
-  const base = path.basename(target);
+  // Keep the temp name within the 255-character limit for one path component, whatever the target's length.
+  const base = Array.from(path.basename(target)).slice(0, 200).join('');
   return path.join(path.dirname(target), `.${base}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
 }
 

@@ -1,4 +1,4 @@
-import * as fs from 'fs';
+import fs from 'fs';
 import * as path from 'path';
 import { ConflictError, FileSystemError, NotFoundError } from '../../../src/errors';
 import { isTempName, tempNameFor, writeFileAtomic } from '../../../src/util/atomic-write';
@@ -164,6 +164,15 @@ describe('writeFileAtomic', () => {
     } finally {
       process.umask(old);
     }
+  });
+
+  test('a target name of 255 characters works (the temp name stays short enough)', () => {
+    const target = path.join(dir, `${'n'.repeat(250)}.json`);
+    writeFileAtomic(target, 'x', { overwrite: false });
+    writeFileAtomic(target, 'y');
+    expect(fs.readFileSync(target, 'utf8')).toBe('y');
+    expect(listing()).toEqual([path.basename(target)]);
+    expect(path.basename(tempNameFor(target)).length).toBeLessThanOrEqual(255);
   });
 
   test('temp names: start with a dot, contain the target name, never end in .json, unique', () => {

@@ -62,7 +62,7 @@ describe('checkSpecName: refused names', () => {
     ['absolute paths', ['/etc/passwd', '\\Windows\\x.json'], 'absolute'],
     ['UNC', ['\\\\server\\share\\x.json', '//server/share/x.json', '\\\\?\\C:\\x.json', '\\\\.\\NUL'], 'UNC'],
     ['drive letters', ['C:x.json', 'c:\\x.json', 'Z:'], 'drive letter'],
-    ['colons / streams', ['x.json:stream', 'a:b', 'x::$DATA'], "':'"],
+    ['colons / streams', ['x.json:stream', 'ab:c', 'file::$DATA'], "':'"],
     ['NUL', ['x\u0000.json'], 'NUL'],
     ['control characters', ['x\n.json', 'x\t', '\u001fx', 'x\u007f'], 'control character'],
     ['forbidden characters', ['a<b', 'a>b', 'a"b', 'a|b', 'a?b', 'a*b'], 'Windows does not allow'],

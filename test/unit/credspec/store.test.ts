@@ -1,4 +1,4 @@
-import * as fs from 'fs';
+import fs from 'fs';
 import * as path from 'path';
 import { ConflictError, FileSystemError, InvalidInputError, NotFoundError, SpecInvalidError } from '../../../src/errors';
 import { buildCredentialSpec, serializeCredentialSpec } from '../../../src/credspec/model';

@@ -1,0 +1,282 @@
+/**
+ * The lab (scripts/lab) as the integration and e2e tests see it.
+ *
+ * Policy (docs: DESIGN.md "The lab"):
+ * - In CI (`CI` set) a lab that cannot start is a failure, never a skip.
+ * - On a developer machine that cannot start the lab (not root, and no lab already started with
+ *   `sudo scripts/lab up`; or no dockerd at all) the lab tests do not run and say so loudly:
+ *   "LAB TESTS DID NOT RUN: <reason>".
+ * - When the lab could have started (root) but did not, the lab tests fail, in CI or not.
+ *
+ * jest's globalSetup (global-setup.ts) starts the lab once per run and records the outcome in a JSON file
+ * named by GMSA_LAB_STATE_FILE, so test files can decide synchronously, at module load, whether to
+ * register their tests (labDescribe). Without that file (a jest config without the globalSetup) the
+ * first call in a process starts the lab itself, synchronously.
+ *
+ * The lab is left running after the tests: `scripts/lab down` stops it (`--purge` also deletes its data).
+ */
+import { execFile, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+export const REPO_ROOT = path.resolve(__dirname, '..', '..');
+export const LAB_SCRIPT = path.join(REPO_ROOT, 'scripts', 'lab');
+/** Environment variable naming the JSON file where globalSetup recorded the lab's state. */
+export const LAB_STATE_FILE_ENV = 'GMSA_LAB_STATE_FILE';
+/** Set to `skip` to not start the lab (outside CI the lab tests then report that they did not run). */
+export const LAB_OPT_OUT_ENV = 'GMSA_LAB';
+
+export type LabState =
+  /** the lab answered; env is what `scripts/lab env` printed */
+  | { status: 'up'; env: Record<string, string>; upMs: number }
+  /** this machine or user cannot run the lab: lab tests are skipped, loudly (a failure in CI) */
+  | { status: 'unavailable'; reason: string }
+  /** the lab should have started and did not: lab tests fail */
+  | { status: 'failed'; reason: string };
+
+export interface LabEngine {
+  /** the engine endpoint, e.g. unix:///tmp/docker-gmsa-lab/engine/docker.sock */
+  host: string;
+}
+
+export function isCI(): boolean {
+  const ci = process.env.CI;
+  return ci !== undefined && ci !== '' && ci !== '0' && ci.toLowerCase() !== 'false';
+}
+
+export function labStateDir(): string {
+  return process.env.GMSA_LAB_DIR || '/tmp/docker-gmsa-lab';
+}
+
+function isRoot(): boolean {
+  return typeof process.getuid === 'function' && process.getuid() === 0;
+}
+
+function onPath(cmd: string): boolean {
+  const dirs = (process.env.PATH ?? '').split(path.delimiter).concat(['/usr/local/sbin', '/usr/sbin', '/sbin']);
+  return dirs.some((dir) => {
+    if (!dir) return false;
+    try {
+      fs.accessSync(path.join(dir, cmd), fs.constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** Parse the `export NAME=value` lines of `scripts/lab env` (values quoted the way bash's printf %q does). */
+export function parseLabEnv(text: string): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#')) continue;
+    const m = /^export\s+([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(line);
+    if (!m) throw new Error(`scripts/lab env printed an unexpected line: ${JSON.stringify(raw)}`);
+    env[m[1]!] = unquoteShell(m[2]!);
+  }
+  return env;
+}
+
+function unquoteShell(value: string): string {
+  let out = '';
+  for (let i = 0; i < value.length; i++) {
+    const c = value[i]!;
+    if (c === "'") {
+      const end = value.indexOf("'", i + 1);
+      if (end < 0) throw new Error(`unterminated quote in ${value}`);
+      out += value.slice(i + 1, end);
+      i = end;
+    } else if (c === '$' && value[i + 1] === "'") {
+      // $'...' (printf %q uses it for control characters): the common escapes only
+      let j = i + 2;
+      for (; j < value.length && value[j] !== "'"; j++) {
+        if (value[j] === '\\' && j + 1 < value.length) {
+          const e = value[++j]!;
+          out += ({ n: '\n', t: '\t', r: '\r', '\\': '\\', "'": "'", '"': '"' } as Record<string, string>)[e] ?? e;
+        } else {
+          out += value[j];
+        }
+      }
+      i = j;
+    } else if (c === '"') {
+      const end = value.indexOf('"', i + 1);
+      if (end < 0) throw new Error(`unterminated quote in ${value}`);
+      out += value.slice(i + 1, end);
+      i = end;
+    } else if (c === '\\' && i + 1 < value.length) {
+      out += value[++i];
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+function runLabSync(args: string[], stderr: 'inherit' | 'pipe'): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync('bash', [LAB_SCRIPT, ...args], {
+    cwd: REPO_ROOT,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', stderr],
+    timeout: 15 * 60 * 1000, // a cold start may install Debian packages
+  });
+  if (r.error) return { code: -1, stdout: r.stdout ?? '', stderr: String(r.error) };
+  return { code: r.status ?? -1, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
+}
+
+function lastLines(text: string, n = 5): string {
+  return text.trim().split('\n').slice(-n).join('\n');
+}
+
+/**
+ * Start the lab (`scripts/lab up`) when this machine and user can, and say what happened. Synchronous,
+ * so it can run at module load. stderr 'inherit' shows the script's progress (globalSetup does that).
+ */
+export function startLabSync(stderr: 'inherit' | 'pipe' = 'pipe'): LabState {
+  if ((process.env[LAB_OPT_OUT_ENV] ?? '').toLowerCase() === 'skip') {
+    return { status: 'unavailable', reason: `${LAB_OPT_OUT_ENV}=skip is set` };
+  }
+  if (process.platform !== 'linux') {
+    return { status: 'unavailable', reason: `the lab needs Linux (this is ${process.platform})` };
+  }
+  const root = isRoot();
+  if (!root && !onPath('dockerd')) {
+    return {
+      status: 'unavailable',
+      reason: 'not root and dockerd is not installed: install docker.io (apt-get install docker.io) and run `sudo scripts/lab up`',
+    };
+  }
+  const started = Date.now();
+  const up = runLabSync(['up'], stderr);
+  if (up.code !== 0) {
+    const detail = stderr === 'pipe' ? `: ${lastLines(up.stderr)}` : ' (see its output above)';
+    const reason = `scripts/lab up failed with exit code ${up.code}${detail}`;
+    // without root the script cannot start anything: that is "cannot run here", not a broken lab
+    return root ? { status: 'failed', reason } : { status: 'unavailable', reason: `not root and the lab is not up; run \`sudo scripts/lab up\` (${reason})` };
+  }
+  const upMs = Date.now() - started;
+  const env = runLabSync(['env'], 'pipe');
+  if (env.code !== 0) {
+    return { status: 'failed', reason: `scripts/lab env failed with exit code ${env.code}: ${lastLines(env.stderr)}` };
+  }
+  try {
+    const parsed = parseLabEnv(env.stdout);
+    if (!parsed.GMSA_LAB_ENGINE_HOST) throw new Error('scripts/lab env printed no GMSA_LAB_ENGINE_HOST');
+    return { status: 'up', env: parsed, upMs };
+  } catch (e) {
+    return { status: 'failed', reason: (e as Error).message };
+  }
+}
+
+/** Where globalSetup records the lab's state: the lab's state dir when writable, else the temp dir. */
+export function labStateFilePath(): string {
+  const dir = labStateDir();
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+    fs.accessSync(dir, fs.constants.W_OK);
+    return path.join(dir, 'jest-state.json');
+  } catch {
+    const uid = typeof process.getuid === 'function' ? process.getuid() : 'user';
+    return path.join(os.tmpdir(), `docker-gmsa-lab-jest-state-${uid}.json`);
+  }
+}
+
+/** Write the state atomically (temp file + rename) and return the file's path. */
+export function writeLabState(state: LabState, file = labStateFilePath()): string {
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, JSON.stringify(state, null, 2) + '\n');
+  fs.renameSync(tmp, file);
+  return file;
+}
+
+let cachedState: LabState | undefined;
+
+/** The lab's state for this run: what globalSetup recorded, or (without globalSetup) a start right now. */
+export function labState(): LabState {
+  if (cachedState) return cachedState;
+  const file = process.env[LAB_STATE_FILE_ENV];
+  if (file) {
+    try {
+      cachedState = JSON.parse(fs.readFileSync(file, 'utf8')) as LabState;
+    } catch (e) {
+      cachedState = { status: 'failed', reason: `cannot read ${LAB_STATE_FILE_ENV}=${file}: ${(e as Error).message}` };
+    }
+  } else {
+    cachedState = startLabSync('pipe');
+  }
+  return cachedState;
+}
+
+export function loudWarning(reason: string): string {
+  const bar = '!'.repeat(78);
+  return `\n${bar}\n!! LAB TESTS DID NOT RUN: ${reason}\n!! (in CI this is a failure; see scripts/lab and DESIGN.md "The lab")\n${bar}\n`;
+}
+
+let warned = false;
+function warnOnce(reason: string): void {
+  if (warned) return;
+  warned = true;
+  process.stderr.write(loudWarning(reason));
+}
+
+function runLab(args: string[]): Promise<{ stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    execFile('bash', [LAB_SCRIPT, ...args], { cwd: REPO_ROOT, timeout: 15 * 60 * 1000 }, (err, stdout, stderr) => {
+      if (err) reject(new Error(`scripts/lab ${args.join(' ')} failed: ${err.message}\n${lastLines(String(stderr), 20)}`));
+      else resolve({ stdout: String(stdout), stderr: String(stderr) });
+    });
+  });
+}
+
+let enginePromise: Promise<LabEngine | null> | undefined;
+
+/**
+ * The lab's Linux swarm engine, or null when the lab cannot run on this machine (outside CI only; one
+ * loud warning). Runs `scripts/lab up` once per jest worker process (fast when globalSetup already
+ * started it) and reads `scripts/lab env`. Throws in CI, and whenever the lab should have started.
+ */
+export function labEngine(): Promise<LabEngine | null> {
+  enginePromise ??= (async () => {
+    const state = labState();
+    if (state.status === 'failed') throw new Error(`the lab did not start: ${state.reason}`);
+    if (state.status === 'unavailable') {
+      if (isCI()) throw new Error(`the lab cannot start in CI: ${state.reason}`);
+      warnOnce(state.reason);
+      return null;
+    }
+    await runLab(['up']);
+    const env = parseLabEnv((await runLab(['env'])).stdout);
+    const host = env.GMSA_LAB_ENGINE_HOST;
+    if (!host) throw new Error('scripts/lab env printed no GMSA_LAB_ENGINE_HOST');
+    return { host };
+  })();
+  return enginePromise;
+}
+
+/**
+ * `describe` for tests that need the lab. When the lab is up the tests are registered as usual.
+ * Otherwise a single test stands in for them: it fails in CI or when the lab should have started, and
+ * outside CI (lab unavailable here) it prints the loud warning and passes, asserting the reason, so the
+ * run's output shows that these tests did not run.
+ */
+export function labDescribe(name: string, fn: () => void): void {
+  const state = labState();
+  if (state.status === 'up') {
+    describe(name, fn);
+    return;
+  }
+  describe(name, () => {
+    if (state.status === 'failed' || isCI()) {
+      test(`LAB DID NOT START: ${state.reason}`, () => {
+        throw new Error(`the lab did not start${isCI() ? ' (CI: never a skip)' : ''}: ${state.reason}`);
+      });
+    } else {
+      test(`LAB TESTS DID NOT RUN: ${state.reason}`, () => {
+        console.warn(loudWarning(state.reason));
+        expect(state).toEqual({ status: 'unavailable', reason: state.reason });
+        expect(state.reason).not.toBe('');
+      });
+    }
+  });
+}
