@@ -16,10 +16,10 @@
  * The same holds in CI, where the machine is thrown away afterwards. `scripts/lab down` stops it
  * (`scripts/lab down --purge` also deletes its state dir).
  */
-import { isCI, LAB_STATE_FILE_ENV, loudWarning, startLabSync, writeLabState } from './lab';
+import { isCI, LAB_STATE_FILE_ENV, loudWarning, startLab, writeLabState } from './lab';
 
 export default async function globalSetup(): Promise<void> {
-  const state = startLabSync('inherit');
+  const state = await startLab();
   const file = writeLabState(state);
   process.env[LAB_STATE_FILE_ENV] = file;
 

@@ -15,7 +15,7 @@
  *
  * The lab is left running after the tests: `scripts/lab down` stops it (`--purge` also deletes its data).
  */
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -114,59 +114,105 @@ function unquoteShell(value: string): string {
   return out;
 }
 
-function runLabSync(args: string[], stderr: 'inherit' | 'pipe'): { code: number; stdout: string; stderr: string } {
+type RunResult = { code: number; stdout: string; stderr: string };
+
+const LAB_RUN_TIMEOUT_MS = 15 * 60 * 1000; // a cold start may install Debian packages
+
+function runLabSync(args: string[]): RunResult {
   const r = spawnSync('bash', [LAB_SCRIPT, ...args], {
     cwd: REPO_ROOT,
     encoding: 'utf8',
-    stdio: ['ignore', 'pipe', stderr],
-    timeout: 15 * 60 * 1000, // a cold start may install Debian packages
+    stdio: ['ignore', 'pipe', 'pipe'],
+    timeout: LAB_RUN_TIMEOUT_MS,
   });
   if (r.error) return { code: -1, stdout: r.stdout ?? '', stderr: String(r.error) };
   return { code: r.status ?? -1, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
+}
+
+/** Run scripts/lab; with echoStderr its progress also goes to this process's stderr as it comes. */
+function runLabAsync(args: string[], echoStderr: boolean): Promise<RunResult> {
+  return new Promise((resolve) => {
+    const child = spawn('bash', [LAB_SCRIPT, ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    const timer = setTimeout(() => child.kill('SIGTERM'), LAB_RUN_TIMEOUT_MS);
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+      if (echoStderr) process.stderr.write(d);
+    });
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      resolve({ code: -1, stdout, stderr: stderr + String(e) });
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? -1, stdout, stderr: signal ? `${stderr}killed by ${signal}` : stderr });
+    });
+  });
 }
 
 function lastLines(text: string, n = 5): string {
   return text.trim().split('\n').slice(-n).join('\n');
 }
 
-/**
- * Start the lab (`scripts/lab up`) when this machine and user can, and say what happened. Synchronous,
- * so it can run at module load. stderr 'inherit' shows the script's progress (globalSetup does that).
- */
-export function startLabSync(stderr: 'inherit' | 'pipe' = 'pipe'): LabState {
+/** Why this machine or user cannot run the lab at all, or null when `scripts/lab up` should be tried. */
+function cannotRunLab(): LabState | null {
   if ((process.env[LAB_OPT_OUT_ENV] ?? '').toLowerCase() === 'skip') {
     return { status: 'unavailable', reason: `${LAB_OPT_OUT_ENV}=skip is set` };
   }
   if (process.platform !== 'linux') {
     return { status: 'unavailable', reason: `the lab needs Linux (this is ${process.platform})` };
   }
-  const root = isRoot();
-  if (!root && !onPath('dockerd')) {
+  if (!isRoot() && !onPath('dockerd')) {
     return {
       status: 'unavailable',
       reason: 'not root and dockerd is not installed: install docker.io (apt-get install docker.io) and run `sudo scripts/lab up`',
     };
   }
-  const started = Date.now();
-  const up = runLabSync(['up'], stderr);
+  return null;
+}
+
+function labStateFrom(up: RunResult, env: () => RunResult | Promise<RunResult>, upMs: number): LabState | Promise<LabState> {
   if (up.code !== 0) {
-    const detail = stderr === 'pipe' ? `: ${lastLines(up.stderr)}` : ' (see its output above)';
-    const reason = `scripts/lab up failed with exit code ${up.code}${detail}`;
-    // without root the script cannot start anything: that is "cannot run here", not a broken lab
-    return root ? { status: 'failed', reason } : { status: 'unavailable', reason: `not root and the lab is not up; run \`sudo scripts/lab up\` (${reason})` };
+    const reason = `scripts/lab up failed with exit code ${up.code}: ${lastLines(up.stderr)}`;
+    // without root the script can only use a lab root already started: "cannot run here", not "broken"
+    return isRoot()
+      ? { status: 'failed', reason }
+      : { status: 'unavailable', reason: `not root and the lab is not up (run \`sudo scripts/lab up\`): ${reason}` };
   }
-  const upMs = Date.now() - started;
-  const env = runLabSync(['env'], 'pipe');
-  if (env.code !== 0) {
-    return { status: 'failed', reason: `scripts/lab env failed with exit code ${env.code}: ${lastLines(env.stderr)}` };
-  }
-  try {
-    const parsed = parseLabEnv(env.stdout);
-    if (!parsed.GMSA_LAB_ENGINE_HOST) throw new Error('scripts/lab env printed no GMSA_LAB_ENGINE_HOST');
-    return { status: 'up', env: parsed, upMs };
-  } catch (e) {
-    return { status: 'failed', reason: (e as Error).message };
-  }
+  const fromEnv = (r: RunResult): LabState => {
+    if (r.code !== 0) {
+      return { status: 'failed', reason: `scripts/lab env failed with exit code ${r.code}: ${lastLines(r.stderr)}` };
+    }
+    try {
+      const parsed = parseLabEnv(r.stdout);
+      if (!parsed.GMSA_LAB_ENGINE_HOST) throw new Error('scripts/lab env printed no GMSA_LAB_ENGINE_HOST');
+      return { status: 'up', env: parsed, upMs };
+    } catch (e) {
+      return { status: 'failed', reason: (e as Error).message };
+    }
+  };
+  const r = env();
+  return r instanceof Promise ? r.then(fromEnv) : fromEnv(r);
+}
+
+/** Start the lab (`scripts/lab up`) when this machine and user can, and say what happened. Synchronous. */
+export function startLabSync(): LabState {
+  const no = cannotRunLab();
+  if (no) return no;
+  const started = Date.now();
+  const up = runLabSync(['up']);
+  return labStateFrom(up, () => runLabSync(['env']), Date.now() - started) as LabState;
+}
+
+/** startLabSync for globalSetup: the same, with the script's progress shown as it comes. */
+export async function startLab(): Promise<LabState> {
+  const no = cannotRunLab();
+  if (no) return no;
+  const started = Date.now();
+  const up = await runLabAsync(['up'], true);
+  return labStateFrom(up, () => runLabAsync(['env'], false), Date.now() - started);
 }
 
 /** Where globalSetup records the lab's state: the lab's state dir when writable, else the temp dir. */
@@ -203,7 +249,7 @@ export function labState(): LabState {
       cachedState = { status: 'failed', reason: `cannot read ${LAB_STATE_FILE_ENV}=${file}: ${(e as Error).message}` };
     }
   } else {
-    cachedState = startLabSync('pipe');
+    cachedState = startLabSync();
   }
   return cachedState;
 }

@@ -1,0 +1,64 @@
+/** The error contract of every command: `Error: <what>`, a hint line, exit 1 (usage 2), no stack unless -D. */
+import { PassThrough, Readable } from 'node:stream';
+import { renderError, REPORT_HINT, runMain, type Process } from '../../../src/cli/entry';
+import { InvalidInputError, UsageError } from '../../../src/errors';
+
+function fakeProcess(env: NodeJS.ProcessEnv = {}): { proc: Process; out: () => string; err: () => string } {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let o = '';
+  let e = '';
+  stdout.on('data', (c: Buffer) => (o += c.toString()));
+  stderr.on('data', (c: Buffer) => (e += c.toString()));
+  return {
+    proc: { env, cwd: process.cwd(), platform: 'linux', execPath: process.execPath, scriptPath: '/x/docker-gmsa', version: '9.9.9', stdout, stderr, stdin: Readable.from([]) },
+    out: () => o,
+    err: () => e,
+  };
+}
+
+describe('renderError', () => {
+  test('a reported error: message and hint, no stack', () => {
+    const text = renderError(new InvalidInputError('bad name "x"', 'Use a plain file name.'), false);
+    expect(text).toBe('Error: bad name "x"\nHint: Use a plain file name.\n');
+  });
+
+  test('an unexpected exception says it is a bug, and shows the stack only with -D', () => {
+    const bug = new TypeError('cannot read properties of undefined');
+    expect(renderError(bug, false)).toBe(`Error: unexpected failure: cannot read properties of undefined\n${REPORT_HINT}\n`);
+    expect(renderError(bug, true)).toContain('at ');
+  });
+});
+
+describe('runMain', () => {
+  test('version prints without touching the engine and exits 0', async () => {
+    const f = fakeProcess({ DOCKER_HOST: 'unix:///nonexistent.sock' });
+    expect(await runMain(['gmsa', 'version', '--format', '{{.Version}}'], f.proc)).toBe(0);
+    expect(f.out()).toBe('9.9.9\n');
+  });
+
+  test('usage errors exit 2 and name the command to get help for', async () => {
+    const f = fakeProcess();
+    expect(await runMain(['gmsa', 'spec', 'ls', '--bogus'], f.proc)).toBe(2);
+    expect(f.err()).toBe("Error: unknown option '--bogus'\nHint: See 'docker gmsa spec ls --help'.\n");
+  });
+
+  test('reported errors exit 1', async () => {
+    const f = fakeProcess();
+    expect(await runMain(['gmsa', 'spec', 'rm', '../x', '--root', '/tmp'], f.proc)).toBe(1);
+    expect(f.err()).toMatch(/^Error: invalid credential spec name "\.\.\/x"/);
+    expect(f.err()).toMatch(/\nHint: /);
+  });
+
+  test('a malformed global flag is a usage error too', async () => {
+    const f = fakeProcess();
+    expect(await runMain(['--log-level', 'loud', 'gmsa', 'version'], f.proc)).toBe(2);
+    expect(f.err()).toMatch(/^Error: unable to parse logging level: loud/);
+  });
+
+  test('error classes map to exit codes in one place', async () => {
+    const { exitCodeFor } = await import('../../../src/errors');
+    expect(exitCodeFor(new UsageError('x'))).toBe(2);
+    expect(exitCodeFor(new InvalidInputError('x'))).toBe(1);
+  });
+});
