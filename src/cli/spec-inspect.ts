@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { findingJson } from '../credspec/report';
 import { validateSpecBytes } from '../credspec/validate';
 import { applyTemplate, parseFormat } from '../util/format';
 import type { Deps } from './deps';
@@ -29,7 +30,7 @@ Examples:
           Path: src.path ?? null,
           Encoding: v.encoding ?? null,
           Valid: !v.findings.some((f) => f.severity === 'error'),
-          Findings: v.findings,
+          Findings: v.findings.map(findingJson),
           Spec: v.spec ?? null,
         });
       }

@@ -1,13 +1,35 @@
 /** Human and JSON forms of validation results, shared by `spec validate`, `spec install` and `spec inspect`. */
 import type { Finding } from './validate';
 
+/** A finding as it appears in JSON output: docker-style capitalised keys. */
+export interface FindingJson {
+  Path: string;
+  Severity: 'error' | 'warning';
+  Code: string;
+  Message: string;
+  Fix: string;
+  Line?: number;
+  Column?: number;
+}
+
 export interface SpecReport {
   File: string;
   Valid: boolean;
   Errors: number;
   Warnings: number;
   Encoding?: string;
-  Findings: Finding[];
+  Findings: FindingJson[];
+}
+
+export function findingJson(f: Finding): FindingJson {
+  return {
+    Path: f.path,
+    Severity: f.severity,
+    Code: f.code,
+    Message: f.message,
+    Fix: f.fix,
+    ...(f.line !== undefined ? { Line: f.line, Column: f.column ?? 1 } : {}),
+  };
 }
 
 export function makeReport(file: string, findings: Finding[], encoding?: string): SpecReport {
@@ -18,7 +40,7 @@ export function makeReport(file: string, findings: Finding[], encoding?: string)
     Errors: errors,
     Warnings: findings.length - errors,
     ...(encoding ? { Encoding: encoding } : {}),
-    Findings: findings,
+    Findings: findings.map(findingJson),
   };
 }
 
@@ -32,9 +54,9 @@ export function renderReport(r: SpecReport): string {
     : `${r.File}: invalid (${plural(r.Errors, 'error')}${r.Warnings ? `, ${plural(r.Warnings, 'warning')}` : ''})`;
   const lines = [head];
   for (const f of r.Findings) {
-    const at = f.line !== undefined ? ` (line ${f.line}, column ${f.column ?? 1})` : '';
-    lines.push(`  ${f.severity.padEnd(7)} ${f.path}${at}: ${f.message}`);
-    lines.push(`          fix: ${f.fix}`);
+    const at = f.Line !== undefined ? ` (line ${f.Line}, column ${f.Column ?? 1})` : '';
+    lines.push(`  ${f.Severity.padEnd(7)} ${f.Path}${at}: ${f.Message}`);
+    lines.push(`          fix: ${f.Fix}`);
   }
   return lines.join('\n') + '\n';
 }
