@@ -7,6 +7,7 @@
  */
 import { InvalidInputError } from '../errors';
 import { netbiosNameProblem, normalizeAccountName } from './model';
+import { firstLoneSurrogate } from '../util/text';
 
 /** NTFS allows 255 UTF-16 code units per path component. */
 export const MAX_SPEC_NAME_LENGTH = 255;
@@ -21,22 +22,6 @@ const LOOKALIKES = /[\u2215\u2216\u29f5\u29f8\u29f9\ufe55\uff0f\uff1a\uff3c\ua78
 
 function refuse(name: string, why: string, hint: string = NAME_HINT): never {
   throw new InvalidInputError(`invalid credential spec name ${JSON.stringify(name)}: ${why}`, hint);
-}
-
-function hasLoneSurrogate(s: string): boolean {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 0xd800 && c <= 0xdbff) {
-      const d = s.charCodeAt(i + 1);
-      if (d >= 0xdc00 && d <= 0xdfff) {
-        i++;
-        continue;
-      }
-      return true;
-    }
-    if (c >= 0xdc00 && c <= 0xdfff) return true;
-  }
-  return false;
 }
 
 /** True when `fileName` is one Windows treats as a device (CON, nul.json, COM1.backup.json, lpt¹.json...). */
@@ -59,7 +44,7 @@ export function checkSpecName(name: string): string {
     if (cp === 0) refuse(name, 'it contains a NUL character');
     if (cp < 0x20 || cp === 0x7f) refuse(name, `it contains the control character U+${cp.toString(16).toUpperCase().padStart(4, '0')}`);
   }
-  if (hasLoneSurrogate(name)) refuse(name, 'it contains an invalid (unpaired) UTF-16 character');
+  if (firstLoneSurrogate(name) >= 0) refuse(name, 'it contains an invalid (unpaired) UTF-16 character');
   if (name.startsWith('\\\\') || name.startsWith('//')) refuse(name, 'it is a UNC or network path, not a file name');
   if (name.startsWith('/') || name.startsWith('\\')) refuse(name, 'it is an absolute path, not a file name');
   if (/^[A-Za-z]:/.test(name)) refuse(name, 'it starts with a drive letter, not a file name');

@@ -8,6 +8,7 @@
  */
 import { InvalidInputError } from '../errors';
 import { JsonNodeLocation, JsonDuplicateKey, JsonValue, parseJson, positionInText } from './json';
+import { firstLoneSurrogate } from '../util/text';
 
 export type SpecEncoding = 'utf-8' | 'utf-8-bom' | 'utf-16le-bom' | 'utf-16be-bom';
 
@@ -66,23 +67,6 @@ export function firstInvalidUtf8(buf: Uint8Array, start = 0): number {
     }
     if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return i;
     i += need + 1;
-  }
-  return -1;
-}
-
-/** Index (in code units) of the first unpaired surrogate in `text`, or -1. */
-function firstLoneSurrogate(text: string): number {
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c >= 0xd800 && c <= 0xdbff) {
-      const d = text.charCodeAt(i + 1);
-      if (d >= 0xdc00 && d <= 0xdfff) {
-        i++;
-        continue;
-      }
-      return i;
-    }
-    if (c >= 0xdc00 && c <= 0xdfff) return i;
   }
   return -1;
 }

@@ -10,6 +10,7 @@ import { writeFileAtomic } from '../util/atomic-write';
 import { CredentialSpec, splitAccountName } from './model';
 import { checkSpecName } from './naming';
 import { Finding, MAX_SPEC_BYTES, SpecValidationError, hasErrors, validateSpecBytes } from './validate';
+import { editDistance } from '../util/text';
 
 export interface StoreEntry {
   /** File name, e.g. contoso_webapp01.json. */
@@ -59,20 +60,6 @@ function byName(a: string, b: string): number {
   const lb = b.toLowerCase();
   if (la !== lb) return la < lb ? -1 : 1;
   return a < b ? -1 : a > b ? 1 : 0;
-}
-
-function editDistance(a: string, b: string): number {
-  const prev = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let diag = prev[0] as number;
-    prev[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = prev[j] as number;
-      prev[j] = Math.min((prev[j] as number) + 1, (prev[j - 1] as number) + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diag = tmp;
-    }
-  }
-  return prev[b.length] as number;
 }
 
 function stringAt(value: unknown, ...keys: string[]): string | undefined {

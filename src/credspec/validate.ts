@@ -22,6 +22,7 @@ import {
   parseGuid,
 } from './model';
 import { parseSpec } from './parse';
+import { editDistance } from '../util/text';
 
 export type Severity = 'error' | 'warning';
 
@@ -168,22 +169,6 @@ function q(s: string): string {
   return JSON.stringify(s);
 }
 
-function levenshtein(a: string, b: string): number {
-  if (Math.abs(a.length - b.length) > 3) return 99;
-  const prev = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let diag = prev[0] as number;
-    prev[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = prev[j] as number;
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      prev[j] = Math.min((prev[j] as number) + 1, (prev[j - 1] as number) + 1, diag + cost);
-      diag = tmp;
-    }
-  }
-  return prev[b.length] as number;
-}
-
 /** The known key `key` was probably meant to be: same letters in another case, or a near miss. */
 export function closestKey(key: string, known: readonly string[]): string | undefined {
   const lower = key.toLowerCase();
@@ -193,7 +178,7 @@ export function closestKey(key: string, known: readonly string[]): string | unde
   let best: string | undefined;
   let bestDist = Infinity;
   for (const k of known) {
-    const d = levenshtein(lower, k.toLowerCase());
+    const d = Math.abs(lower.length - k.length) > 3 ? 99 : editDistance(lower, k.toLowerCase());
     const limit = Math.min(3, Math.max(1, Math.floor(k.length / 4)));
     if (d <= limit && d < bestDist) {
       best = k;
