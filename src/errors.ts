@@ -37,6 +37,12 @@ export class EngineError extends GmsaError {}
 /** The engine is reachable but cannot do what was asked (a Linux engine, a remote root dir...). */
 export class UnsupportedEngineError extends GmsaError {}
 
+/** Active Directory answered with an error (bad credentials, insufficient rights, missing object...). */
+export class DirectoryError extends GmsaError {}
+
+/** No domain controller could be reached (discovery, TCP, TLS or timeout). */
+export class DirectoryUnreachableError extends GmsaError {}
+
 /** A file system operation failed (permissions, disk full...). */
 export class FileSystemError extends GmsaError {}
 

@@ -5,7 +5,9 @@
 import { Command, CommanderError, Help } from 'commander';
 import { UsageError } from '../errors';
 import type { Deps } from './deps';
+import { registerAccount } from './account';
 import { registerHost } from './host';
+import { registerKds } from './kds';
 import { registerInstall } from './install';
 import { registerUninstall } from './uninstall';
 import { registerVersion } from './version';
@@ -33,6 +35,8 @@ export function buildProgram(deps: Deps): Command {
 
   registerHost(program, deps);
   registerSpec(program, deps);
+  registerAccount(program, deps);
+  registerKds(program, deps);
   registerInstall(program, deps);
   registerUninstall(program, deps);
   registerVersion(program, deps);

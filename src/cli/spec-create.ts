@@ -2,12 +2,14 @@ import type { Command } from 'commander';
 import { resolve } from 'node:path';
 import { buildCredentialSpec, resolveCcgPlugin, serializeCredentialSpec, type DomainFacts, type HostAccountConfig } from '../credspec/model';
 import { checkSpecName, defaultSpecFileName } from '../credspec/naming';
-import { UsageError } from '../errors';
+import { InvalidInputError, UsageError } from '../errors';
 import { writeFileAtomic } from '../util/atomic-write';
+import type { DirectoryFlags } from '../ad/settings';
+import { addDirectoryOptions, DIRECTORY_HELP, withDirectory } from './ad-shared';
 import type { Deps } from './deps';
 import { openStore, rootOption, splitList } from './spec-shared';
 
-interface CreateOptions {
+interface CreateOptions extends DirectoryFlags {
   additionalAccounts?: string[];
   name?: string;
   path?: string;
@@ -63,8 +65,31 @@ function hostAccount(o: CreateOptions): HostAccountConfig | undefined {
   return { PortableCcgVersion: '1', PluginGUID: resolveCcgPlugin(o.ccgPlugin), PluginInput: o.ccgInput };
 }
 
+/** Domain facts and the accounts' checked names, from Active Directory over one connection. */
+async function factsFromDirectory(o: CreateOptions, accounts: readonly string[], deps: Deps): Promise<DomainFacts> {
+  const { readDomain } = require('../ad/domain') as typeof import('../ad/domain');
+  const { bareName, describeKind, findPrincipals } = require('../ad/accounts') as typeof import('../ad/accounts');
+  return withDirectory(o, deps, async (dir) => {
+    const domain = await readDomain(dir);
+    const found = await findPrincipals(dir, domain.domainDn, accounts);
+    const problems: string[] = [];
+    for (const a of accounts) {
+      const p = found.get(bareName(a).toLowerCase());
+      if (!p) problems.push(`${a}: no such account in ${domain.dnsName}`);
+      else if (p.kind !== 'gmsa') problems.push(`${a}: ${p.dn} is ${describeKind(p.kind)}, not a group managed service account`);
+    }
+    if (problems.length > 0) {
+      throw new InvalidInputError(
+        problems.length === 1 ? (problems[0] as string) : `${problems.length} accounts are not gMSAs: ${problems.join('; ')}`,
+        'List the gMSAs with `docker gmsa account ls`, or create one with `docker gmsa account create NAME --hosts HOST`.',
+      );
+    }
+    return domain;
+  });
+}
+
 export function registerSpecCreate(spec: Command, deps: Deps): void {
-  spec
+  const cmd = spec
     .command('create')
     .description('Create a credential spec for each gMSA (into the store unless --path)')
     .argument('<account...>', 'gMSA name(s); each gets its own spec')
@@ -80,23 +105,23 @@ export function registerSpecCreate(spec: Command, deps: Deps): void {
     .option('--forest <dns>', 'forest root DNS name (default: the domain DNS name)')
     .option('--ccg-plugin <plugin>', 'non-domain-joined hosts: azure-keyvault, aws-ecs or a plugin GUID')
     .option('--ccg-input <input>', 'the plugin input, e.g. ObjectId=...;SecretUri=...')
-    .addOption(rootOption())
+    .addOption(rootOption());
+  addDirectoryOptions(cmd)
     .addHelpText(
       'after',
       `
+Without --offline the domain facts come from Active Directory, and every account must be a gMSA there.
+${DIRECTORY_HELP}
+
 Examples:
+  docker gmsa spec create webapp01 --domain contoso.com --user admin@contoso.com
+  docker gmsa spec create webapp01 webapp02 api01 --server ldaps://dc01.contoso.com
   docker gmsa spec create webapp01 --offline --domain-dns contoso.com --netbios CONTOSO \\
       --domain-sid S-1-5-21-1111111111-2222222222-3333333333 \\
       --domain-guid b8453a02-7d3f-4dc2-9c73-c3d57f725694
   docker gmsa spec create webapp01 --additional-accounts sqlreader --path - --offline ...`,
     )
     .action(async (accounts: string[], o: CreateOptions) => {
-      if (!o.offline) {
-        throw new UsageError(
-          'reading the domain from Active Directory is not available in this version',
-          'Pass --offline with --domain-dns, --netbios, --domain-sid and --domain-guid.',
-        );
-      }
       if (o.name !== undefined && o.path !== undefined) {
         throw new UsageError('--name and --path cannot be used together', '--name names a file in the store; --path writes anywhere else.');
       }
@@ -106,8 +131,8 @@ Examples:
           'Run spec create once per account, or drop --name/--path to use the default names.',
         );
       }
-      const facts = offlineFacts(o);
       const extra = splitList(o.additionalAccounts);
+      const facts = o.offline ? offlineFacts(o) : await factsFromDirectory(o, [...accounts, ...extra], deps);
       const ccg = hostAccount(o);
       const plans = accounts.map((account) => {
         const built = buildCredentialSpec(facts, [account, ...extra], ccg ? { hostAccount: ccg } : {});

@@ -2,9 +2,9 @@
  * jest globalSetup: start the lab once for the whole run and tell the test workers how it went.
  *
  * - Runs `scripts/lab up` when this machine can (root, or dockerd installed); about 0.2 s when the lab is
- *   already up, about 0.5 s to restart a stopped one, a few seconds the very first time (it may install
- *   Debian packages). `GMSA_LAB=skip` skips it (lab tests then report that they did not run; in CI that
- *   is a failure).
+ *   already up, about 1.5 s to restart a stopped one (the Samba DC is the slow part), about 10 s the very
+ *   first time (provisioning the DC) plus whatever installing missing Debian packages takes.
+ *   `GMSA_LAB=skip` skips it (lab tests then report that they did not run; in CI that is a failure).
  * - Records the outcome (the lab's env, or why it could not start) as JSON in a file and puts its path in
  *   process.env.GMSA_LAB_STATE_FILE, which the workers inherit; test/support/lab.ts reads it
  *   synchronously so labDescribe can decide at module load.

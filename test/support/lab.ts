@@ -40,6 +40,67 @@ export interface LabEngine {
   host: string;
 }
 
+/** The lab's Samba AD domain controller (scripts/lab part `dc`), as `scripts/lab env` describes it. */
+export interface LabDc {
+  /** GMSA_DOMAIN: the AD DNS domain, contoso.com */
+  domain: string;
+  /** GMSA_LDAP_URL: ldaps://127.100.0.1:636; its certificate verifies with caFile for that IP and dc01.contoso.com */
+  ldapUrl: string;
+  /** GMSA_LDAP_USER / GMSA_LDAP_PASSWORD: the domain's Administrator (a simple bind over LDAPS) */
+  user: string;
+  password: string;
+  /** GMSA_LDAP_CA: the lab CA (PEM) that issued the DC's LDAPS certificate */
+  caFile: string;
+  /** GMSA_DNS_SERVER: the DC's DNS server (it answers for contoso.com and its SRV records) */
+  dnsServer: string;
+  /** GMSA_LAB_DC_NETBIOS: the NetBIOS domain name, CONTOSO */
+  netbios: string;
+  /** GMSA_LAB_DC_STATE: the DC's state dir (smb.conf in etc/, sam.ldb in private/, logs in log/) */
+  stateDir: string;
+  /** GMSA_LAB_LOWPRIV_USER / GMSA_LAB_LOWPRIV_PASSWORD: a domain user without rights (labuser@contoso.com) */
+  lowPrivUser: string;
+  lowPrivPassword: string;
+  /** the computer accounts scripts/lab creates, container hosts to grant */
+  computers: string[];
+  /** every GMSA_* variable `scripts/lab env` printed, e.g. to pass to the plugin under test */
+  env: Record<string, string>;
+}
+
+/** The `scripts/lab env` variables a LabDc is made of (all required). */
+export const LAB_DC_ENV = [
+  'GMSA_DOMAIN',
+  'GMSA_LDAP_URL',
+  'GMSA_LDAP_USER',
+  'GMSA_LDAP_PASSWORD',
+  'GMSA_LDAP_CA',
+  'GMSA_DNS_SERVER',
+  'GMSA_LAB_DC_STATE',
+  'GMSA_LAB_DC_NETBIOS',
+  'GMSA_LAB_LOWPRIV_USER',
+  'GMSA_LAB_LOWPRIV_PASSWORD',
+] as const;
+
+/** Build a LabDc from parsed `scripts/lab env` output; throws naming the variables that are missing. */
+export function labDcFromEnv(env: Record<string, string>): LabDc {
+  const missing = LAB_DC_ENV.filter((k) => !env[k]);
+  if (missing.length > 0) throw new Error(`scripts/lab env printed no ${missing.join(', ')}`);
+  const v = (k: (typeof LAB_DC_ENV)[number]): string => env[k]!;
+  return {
+    domain: v('GMSA_DOMAIN'),
+    ldapUrl: v('GMSA_LDAP_URL'),
+    user: v('GMSA_LDAP_USER'),
+    password: v('GMSA_LDAP_PASSWORD'),
+    caFile: v('GMSA_LDAP_CA'),
+    dnsServer: v('GMSA_DNS_SERVER'),
+    netbios: v('GMSA_LAB_DC_NETBIOS'),
+    stateDir: v('GMSA_LAB_DC_STATE'),
+    lowPrivUser: v('GMSA_LAB_LOWPRIV_USER'),
+    lowPrivPassword: v('GMSA_LAB_LOWPRIV_PASSWORD'),
+    computers: ['WEBHOST01', 'WEBHOST02'],
+    env: Object.fromEntries(Object.entries(env).filter(([k]) => k.startsWith('GMSA_'))),
+  };
+}
+
 export function isCI(): boolean {
   const ci = process.env.CI;
   return ci !== undefined && ci !== '' && ci !== '0' && ci.toLowerCase() !== 'false';
@@ -188,6 +249,7 @@ function labStateFrom(up: RunResult, env: () => RunResult | Promise<RunResult>, 
     try {
       const parsed = parseLabEnv(r.stdout);
       if (!parsed.GMSA_LAB_ENGINE_HOST) throw new Error('scripts/lab env printed no GMSA_LAB_ENGINE_HOST');
+      labDcFromEnv(parsed); // throws when a DC variable is missing
       return { status: 'up', env: parsed, upMs };
     } catch (e) {
       return { status: 'failed', reason: (e as Error).message };
@@ -275,15 +337,15 @@ function runLab(args: string[]): Promise<{ stdout: string; stderr: string }> {
   });
 }
 
-let enginePromise: Promise<LabEngine | null> | undefined;
+let labEnvPromise: Promise<Record<string, string> | null> | undefined;
 
 /**
- * The lab's Linux swarm engine, or null when the lab cannot run on this machine (outside CI only; one
- * loud warning). Runs `scripts/lab up` once per jest worker process (fast when globalSetup already
- * started it) and reads `scripts/lab env`. Throws in CI, and whenever the lab should have started.
+ * The lab's environment (`scripts/lab env`, parsed), or null when the lab cannot run on this machine
+ * (outside CI only; one loud warning). Runs `scripts/lab up` once per jest worker process (fast when
+ * globalSetup already started it). Throws in CI, and whenever the lab should have started.
  */
-export function labEngine(): Promise<LabEngine | null> {
-  enginePromise ??= (async () => {
+function labEnv(): Promise<Record<string, string> | null> {
+  labEnvPromise ??= (async () => {
     const state = labState();
     if (state.status === 'failed') throw new Error(`the lab did not start: ${state.reason}`);
     if (state.status === 'unavailable') {
@@ -292,12 +354,31 @@ export function labEngine(): Promise<LabEngine | null> {
       return null;
     }
     await runLab(['up']);
-    const env = parseLabEnv((await runLab(['env'])).stdout);
-    const host = env.GMSA_LAB_ENGINE_HOST;
-    if (!host) throw new Error('scripts/lab env printed no GMSA_LAB_ENGINE_HOST');
-    return { host };
+    return parseLabEnv((await runLab(['env'])).stdout);
   })();
-  return enginePromise;
+  return labEnvPromise;
+}
+
+/**
+ * The lab's Linux swarm engine, or null when the lab cannot run on this machine (outside CI only; one
+ * loud warning). Runs `scripts/lab up` once per jest worker process (fast when globalSetup already
+ * started it) and reads `scripts/lab env`. Throws in CI, and whenever the lab should have started.
+ */
+export async function labEngine(): Promise<LabEngine | null> {
+  const env = await labEnv();
+  if (!env) return null;
+  const host = env.GMSA_LAB_ENGINE_HOST;
+  if (!host) throw new Error('scripts/lab env printed no GMSA_LAB_ENGINE_HOST');
+  return { host };
+}
+
+/**
+ * The lab's Samba AD DC (domain contoso.com), or null when the lab cannot run on this machine; the same
+ * rules as labEngine (one `scripts/lab up` per worker, throws in CI or when the lab should have started).
+ */
+export async function labDc(): Promise<LabDc | null> {
+  const env = await labEnv();
+  return env ? labDcFromEnv(env) : null;
 }
 
 /**

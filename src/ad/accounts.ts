@@ -1,0 +1,173 @@
+/**
+ * Reading security principals (gMSAs, computers, users, groups) by name, many per search, and the shape
+ * the commands work with. Names may be given as NAME, NAME$, DOMAIN\NAME or NAME@domain.
+ */
+import type { Entry } from 'ldapts';
+import { InvalidInputError } from '../errors';
+import { escapeFilterValue } from './codecs/escape';
+import { sidToString } from './codecs/sid';
+import { attrBuffer, attrText, attrTexts, type Directory } from './connection';
+
+export const GMSA_CLASS = 'msDS-GroupManagedServiceAccount';
+
+export const PRINCIPAL_ATTRS = [
+  'sAMAccountName',
+  'objectClass',
+  'objectSid',
+  'distinguishedName',
+  'dNSHostName',
+  'servicePrincipalName',
+  'msDS-GroupMSAMembership',
+  'msDS-ManagedPasswordInterval',
+  'msDS-SupportedEncryptionTypes',
+  'userAccountControl',
+  'whenCreated',
+  'member',
+];
+export const PRINCIPAL_BINARY = ['objectSid', 'msDS-GroupMSAMembership'];
+
+export type PrincipalKind = 'gmsa' | 'computer' | 'user' | 'group' | 'other';
+
+export interface Principal {
+  dn: string;
+  /** sAMAccountName as stored (gMSAs and computers end in $). */
+  samAccountName: string;
+  /** The name without the trailing $. */
+  name: string;
+  kind: PrincipalKind;
+  objectClasses: string[];
+  sid: string;
+  dnsHostName?: string;
+  spns: string[];
+  membership?: Buffer;
+  passwordIntervalDays?: number;
+  encryptionTypes?: number;
+  userAccountControl?: number;
+  whenCreated?: string;
+  /** Direct members (groups only). */
+  members: string[];
+}
+
+/** NAME, NAME$, DOMAIN\NAME, NAME@domain -> NAME (the $ of computer-like accounts removed). */
+export function bareName(input: string): string {
+  let n = input.trim();
+  const slash = n.lastIndexOf('\\');
+  if (slash >= 0) n = n.slice(slash + 1);
+  const at = n.indexOf('@');
+  if (at >= 0) n = n.slice(0, at);
+  n = n.replace(/\$$/, '');
+  if (!n) throw new InvalidInputError(`"${input}" is not an account name`, 'Give the name, e.g. webapp01 or CONTOSO\\webapp01$.');
+  return n;
+}
+
+function kindOf(classes: readonly string[]): PrincipalKind {
+  const lower = classes.map((c) => c.toLowerCase());
+  if (lower.includes(GMSA_CLASS.toLowerCase())) return 'gmsa';
+  if (lower.includes('computer')) return 'computer';
+  if (lower.includes('group')) return 'group';
+  if (lower.includes('user')) return 'user';
+  return 'other';
+}
+
+export function toPrincipal(e: Entry): Principal {
+  const sam = attrText(e, 'sAMAccountName') ?? '';
+  const classes = attrTexts(e, 'objectClass');
+  const sid = attrBuffer(e, 'objectSid');
+  const interval = attrText(e, 'msDS-ManagedPasswordInterval');
+  const enc = attrText(e, 'msDS-SupportedEncryptionTypes');
+  const uac = attrText(e, 'userAccountControl');
+  const p: Principal = {
+    dn: e.dn,
+    samAccountName: sam,
+    name: sam.replace(/\$$/, ''),
+    kind: kindOf(classes),
+    objectClasses: classes,
+    sid: sid ? sidToString(sid) : '',
+    spns: attrTexts(e, 'servicePrincipalName'),
+    members: attrTexts(e, 'member'),
+  };
+  const dns = attrText(e, 'dNSHostName');
+  if (dns) p.dnsHostName = dns;
+  const membership = attrBuffer(e, 'msDS-GroupMSAMembership');
+  if (membership && membership.length > 0) p.membership = membership;
+  if (interval) p.passwordIntervalDays = Number(interval);
+  if (enc) p.encryptionTypes = Number(enc);
+  if (uac) p.userAccountControl = Number(uac);
+  const created = attrText(e, 'whenCreated');
+  if (created) p.whenCreated = created;
+  return p;
+}
+
+const BATCH = 100;
+
+/**
+ * Looks up many names in few searches. The result maps each bare name (lower case) to what it names; a
+ * name that matches both NAME$ (gMSA/computer) and NAME (user/group) resolves to the NAME$ object.
+ */
+export async function findPrincipals(dir: Directory, domainDn: string, names: readonly string[]): Promise<Map<string, Principal>> {
+  const wanted = [...new Set(names.map((n) => bareName(n).toLowerCase()))];
+  const found = new Map<string, Principal>();
+  for (let i = 0; i < wanted.length; i += BATCH) {
+    const chunk = wanted.slice(i, i + BATCH);
+    const terms = chunk.flatMap((n) => [`(sAMAccountName=${escapeFilterValue(n)}$)`, `(sAMAccountName=${escapeFilterValue(n)})`]);
+    const entries = await dir.search(
+      domainDn,
+      { scope: 'sub', filter: `(|${terms.join('')})`, attributes: PRINCIPAL_ATTRS, binary: PRINCIPAL_BINARY, paged: true },
+      `look up ${chunk.length === 1 ? chunk[0] : `${chunk.length} accounts`}`,
+    );
+    for (const e of entries) {
+      const p = toPrincipal(e);
+      const key = p.name.toLowerCase();
+      const prev = found.get(key);
+      if (!prev || (!prev.samAccountName.endsWith('$') && p.samAccountName.endsWith('$'))) found.set(key, p);
+    }
+  }
+  return found;
+}
+
+/** Every gMSA in the domain (paged). */
+export async function listGmsas(dir: Directory, domainDn: string): Promise<Principal[]> {
+  const entries = await dir.search(
+    domainDn,
+    { scope: 'sub', filter: `(objectClass=${GMSA_CLASS})`, attributes: PRINCIPAL_ATTRS, binary: PRINCIPAL_BINARY, paged: true },
+    'list the gMSAs',
+  );
+  return entries.map(toPrincipal).sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** The principal a SID names, or undefined (searched with a <SID=...> base, which AD and Samba both accept). */
+export async function principalBySid(dir: Directory, sid: string): Promise<Principal | undefined> {
+  const [e] = await dir.search(`<SID=${sid}>`, { scope: 'base', filter: '(objectClass=*)', attributes: PRINCIPAL_ATTRS, binary: PRINCIPAL_BINARY }, `resolve ${sid}`);
+  return e ? toPrincipal(e) : undefined;
+}
+
+/** Accounts that hold an SPN (to refuse duplicates, which break Kerberos). */
+export async function spnHolders(dir: Directory, domainDn: string, spn: string): Promise<Principal[]> {
+  const entries = await dir.search(
+    domainDn,
+    { scope: 'sub', filter: `(servicePrincipalName=${escapeFilterValue(spn)})`, attributes: PRINCIPAL_ATTRS, binary: PRINCIPAL_BINARY },
+    `look up who holds ${spn}`,
+  );
+  return entries.map(toPrincipal);
+}
+
+export function describeKind(kind: PrincipalKind): string {
+  return { gmsa: 'a group managed service account', computer: 'a computer account', user: 'a user account', group: 'a group', other: 'an object' }[kind];
+}
+
+/** Resolves SIDs to principals (well-known SIDs that have no object stay unresolved). */
+export async function resolveSids(dir: Directory, sids: readonly string[]): Promise<Map<string, Principal | undefined>> {
+  const out = new Map<string, Principal | undefined>();
+  for (const sid of new Set(sids)) out.set(sid, await principalBySid(dir, sid));
+  return out;
+}
+
+/** sAMAccountNames of the given DNs (group members), in the order given. */
+export async function namesOfDns(dir: Directory, dns: readonly string[]): Promise<string[]> {
+  const names: string[] = [];
+  for (const dn of dns) {
+    const [e] = await dir.search(dn, { scope: 'base', filter: '(objectClass=*)', attributes: ['sAMAccountName'] }, `read ${dn}`);
+    names.push((e && attrText(e, 'sAMAccountName')) ?? dn);
+  }
+  return names;
+}

@@ -1,0 +1,279 @@
+/**
+ * The only module that talks LDAP (ldapts, loaded lazily). Opens one encrypted, bound connection to the
+ * first domain controller that answers, and turns LDAP result codes into errors a person can act on.
+ */
+import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
+import type { ConnectionOptions, PeerCertificate } from 'node:tls';
+import type { Client, Entry, SearchOptions } from 'ldapts';
+import { DirectoryError, DirectoryUnreachableError, fsError, GmsaError, UsageError } from '../errors';
+import { discoverCandidates, type Candidate, type Resolver } from './discovery';
+import { bindName, type DirectorySettings } from './settings';
+
+export type Scope = 'base' | 'one' | 'sub';
+
+export interface SearchRequest {
+  scope: Scope;
+  filter?: string | import('ldapts').Filter;
+  attributes: string[];
+  /** Attributes to return as Buffers (SIDs, GUIDs, descriptors, blobs). */
+  binary?: string[];
+  sizeLimit?: number;
+  /** Page through large results (AD returns at most 1000 entries per page by default). */
+  paged?: boolean;
+}
+
+export type Change = { operation: 'add' | 'delete' | 'replace'; attribute: string; values: (string | Buffer)[] };
+
+/** Messages for AD's `data XXX` sub-codes of invalidCredentials (49). */
+const BIND_DATA_CODES: Record<string, string> = {
+  '525': 'the user does not exist',
+  '52e': 'the password is wrong',
+  '530': 'the account may not log on at this time',
+  '531': 'the account may not log on from this workstation',
+  '532': 'the password has expired',
+  '533': 'the account is disabled',
+  '701': 'the account has expired',
+  '773': 'the password must be changed before the first logon',
+  '775': 'the account is locked out',
+};
+
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE']);
+
+function resultCode(err: unknown): number | undefined {
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'number' ? code : undefined;
+}
+
+/** A network-level failure, after which the next domain controller is worth trying. */
+export function isConnectionFailure(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (typeof code === 'string') return NETWORK_CODES.has(code) || code.startsWith('ERR_TLS') || /CERT|SELF_SIGNED|UNABLE_TO/.test(code);
+  const msg = String((err as Error).message ?? err);
+  return /timeout|timed out|socket|connection closed|ECONN/i.test(msg) && resultCode(err) === undefined;
+}
+
+/** Why a connection attempt failed, in words, with the TLS cases made specific. */
+export function describeConnectionFailure(err: unknown, c: Candidate): { reason: string; hint?: string } {
+  const code = (err as NodeJS.ErrnoException).code ?? '';
+  const msg = (err as Error).message ?? String(err);
+  if (/SELF_SIGNED|UNABLE_TO_GET_ISSUER|UNABLE_TO_VERIFY|CERT_UNTRUSTED/.test(code)) {
+    return { reason: `its TLS certificate is not trusted (${code})`, hint: "Pass the DC's CA certificate with --ca-file (GMSA_LDAP_CA)." };
+  }
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID' || /does not match certificate|altnames/i.test(msg)) {
+    return { reason: `its TLS certificate does not name ${c.tlsName}`, hint: 'Connect by a name the certificate carries (--server ldaps://<name>).' };
+  }
+  if (code === 'CERT_HAS_EXPIRED') return { reason: 'its TLS certificate has expired', hint: "Renew the DC's certificate." };
+  if (code === 'ECONNREFUSED') return { reason: `connection refused on port ${c.port}` };
+  if (/timeout|ETIMEDOUT/i.test(code + msg)) return { reason: 'no answer within the timeout' };
+  return { reason: code ? `${code}: ${msg}` : msg };
+}
+
+/** Turns an LDAP error into a DirectoryError that says what failed and what to do. `action` reads "create the gMSA webapp01". */
+export function mapLdapError(err: unknown, action: string, server: string): GmsaError {
+  if (err instanceof GmsaError) return err;
+  const code = resultCode(err);
+  const text = ((err as Error).message ?? '').trim();
+  switch (code) {
+    case 49: {
+      const data = /data ([0-9a-f]{3})/i.exec(text)?.[1]?.toLowerCase();
+      const why = data && BIND_DATA_CODES[data] ? `: ${BIND_DATA_CODES[data]}` : '';
+      return new DirectoryError(
+        `${server} rejected the credentials${why}`,
+        'Check --user (GMSA_LDAP_USER) and the password (GMSA_LDAP_PASSWORD or --password-stdin); repeated failures can lock the account out.',
+      );
+    }
+    case 8:
+    case 13:
+      return new DirectoryError(
+        `${server} requires an encrypted connection to ${action} (strongerAuthRequired)`,
+        'Use ldaps:// (port 636) or --starttls.',
+      );
+    case 50:
+      return new DirectoryError(
+        `insufficient access rights to ${action}`,
+        'Bind as a member of Domain Admins, or have one delegate the right on the container (for gMSAs: "Create msDS-GroupManagedServiceAccount objects").',
+      );
+    case 32:
+      return new DirectoryError(`cannot ${action}: the object or its parent does not exist`, 'Check the name and the container (DN).');
+    case 19:
+      return new DirectoryError(`cannot ${action}: the directory refused a value (constraint violation: ${text})`, 'Check the values given (names, SPNs, lengths).');
+    case 20:
+      return new DirectoryError(`cannot ${action}: a value is already present`, 'Nothing to change.');
+    case 53:
+      return new DirectoryError(`${server} is unwilling to ${action}: ${text}`, 'The domain controller refused the operation; its message above says why.');
+    case 65:
+      return new DirectoryError(`cannot ${action}: object class violation (${text})`, "The schema does not allow this object or attribute here; the domain may need schema 2012 or later for gMSAs.");
+    case 68:
+      return new DirectoryError(`cannot ${action}: it already exists`, 'Nothing to create.');
+    default:
+      if (code !== undefined) return new DirectoryError(`cannot ${action}: LDAP result ${code}: ${text}`, 'See the message from the domain controller above.');
+      return new DirectoryUnreachableError(`lost the connection to ${server} while trying to ${action}: ${text}`, 'Check that the domain controller is up and reachable, then run the command again; it is safe to repeat.');
+  }
+}
+
+export interface OpenOptions {
+  password?: string;
+  resolver?: Resolver;
+  /** Bind anonymously even when a user is configured (rootDSE only). */
+  anonymous?: boolean;
+  /** Called for every DC that was tried and failed before one answered. */
+  onSkip?: (url: string, reason: string) => void;
+}
+
+export class Directory {
+  constructor(
+    private readonly client: Client,
+    /** The DC this connection is bound to, for messages. */
+    readonly server: string,
+    readonly boundAs: string | undefined,
+  ) {}
+
+  async search(base: string, req: SearchRequest, action = `search ${base}`): Promise<Entry[]> {
+    const opts: SearchOptions = { scope: req.scope, attributes: req.attributes };
+    if (req.filter !== undefined) opts.filter = req.filter;
+    if (req.binary) opts.explicitBufferAttributes = req.binary;
+    if (req.sizeLimit !== undefined) opts.sizeLimit = req.sizeLimit;
+    if (req.paged) opts.paged = { pageSize: 500 };
+    try {
+      return (await this.client.search(base, opts)).searchEntries;
+    } catch (err) {
+      if (resultCode(err) === 32) return [];
+      throw mapLdapError(err, action, this.server);
+    }
+  }
+
+  async add(dn: string, attributes: Record<string, (string | Buffer)[] | string>, action: string): Promise<'added' | 'exists'> {
+    const { Attribute } = loadLdapts();
+    const attrs = Object.entries(attributes).map(
+      ([type, v]) => new Attribute({ type, values: (Array.isArray(v) ? v : [v]) as Buffer[] | string[] }),
+    );
+    try {
+      await this.client.add(dn, attrs);
+      return 'added';
+    } catch (err) {
+      if (resultCode(err) === 68) return 'exists';
+      throw mapLdapError(err, action, this.server);
+    }
+  }
+
+  /** Applies changes; an `add` of a value already there (20) or a member already present (68) counts as done. */
+  async modify(dn: string, changes: Change[], action: string): Promise<'modified' | 'unchanged'> {
+    const { Attribute, Change: LdapChange } = loadLdapts();
+    const ldapChanges = changes.map(
+      (c) => new LdapChange({ operation: c.operation, modification: new Attribute({ type: c.attribute, values: c.values as Buffer[] | string[] }) }),
+    );
+    try {
+      await this.client.modify(dn, ldapChanges);
+      return 'modified';
+    } catch (err) {
+      const code = resultCode(err);
+      if (code === 20 || code === 68) return 'unchanged';
+      throw mapLdapError(err, action, this.server);
+    }
+  }
+
+  async close(): Promise<void> {
+    try {
+      await this.client.unbind();
+    } catch {
+      // the connection is going away anyway
+    }
+  }
+}
+
+let ldapts: typeof import('ldapts') | undefined;
+function loadLdapts(): typeof import('ldapts') {
+  ldapts ??= require('ldapts') as typeof import('ldapts');
+  return ldapts;
+}
+
+function tlsOptionsFor(c: Candidate, s: DirectorySettings, ca: Buffer | undefined): ConnectionOptions {
+  const { checkServerIdentity } = require('node:tls') as typeof import('node:tls');
+  const opts: ConnectionOptions = {
+    minVersion: 'TLSv1.2',
+    rejectUnauthorized: !s.insecureSkipTlsVerify,
+    // Verify against the name we meant, even when we connect to an address we resolved ourselves.
+    checkServerIdentity: (_host: string, cert: PeerCertificate) => checkServerIdentity(c.tlsName, cert),
+  };
+  if (!isIP(c.tlsName)) opts.servername = c.tlsName;
+  if (ca) opts.ca = ca;
+  return opts;
+}
+
+function readCa(s: DirectorySettings): Buffer | undefined {
+  if (!s.caFile) return undefined;
+  try {
+    return readFileSync(s.caFile);
+  } catch (err) {
+    throw fsError(err, 'read the CA certificate', s.caFile);
+  }
+}
+
+/** Connects (TLS verified unless told otherwise) and binds to the first DC that answers. */
+export async function openDirectory(s: DirectorySettings, o: OpenOptions = {}): Promise<Directory> {
+  const user = o.anonymous ? undefined : s.user;
+  if (user && !o.password) {
+    throw new UsageError(
+      `no password for ${user}`,
+      'Set GMSA_LDAP_PASSWORD, or pipe it in with --password-stdin (passwords are never taken from the command line).',
+    );
+  }
+  const ca = readCa(s);
+  const candidates = await discoverCandidates(s, o.resolver);
+  if (candidates.length === 0) {
+    throw new DirectoryUnreachableError(`DNS lists no domain controller for ${s.domain ?? 'the domain'}`, 'Name one with --server ldaps://dc01.contoso.com.');
+  }
+  const { Client } = loadLdapts();
+  const failures: string[] = [];
+  let lastHint: string | undefined;
+  for (const c of candidates) {
+    const tlsOptions = tlsOptionsFor(c, s, ca);
+    const url = `${c.transport === 'ldaps' ? 'ldaps' : 'ldap'}://${isIP(c.connectHost) === 6 ? `[${c.connectHost}]` : c.connectHost}:${c.port}`;
+    const client = new Client({ url, timeout: s.timeoutMs, connectTimeout: s.timeoutMs, tlsOptions, strictDN: false });
+    try {
+      if (c.transport === 'starttls') await client.startTLS(tlsOptions);
+      if (user) await client.bind(bindName(user, s.domain), o.password as string);
+      return new Directory(client, c.url, user ? bindName(user, s.domain) : undefined);
+    } catch (err) {
+      await client.unbind().catch(() => undefined);
+      if (!isConnectionFailure(err)) throw mapLdapError(err, 'bind', c.url);
+      const { reason, hint } = describeConnectionFailure(err, c);
+      failures.push(`${c.url}: ${reason}`);
+      lastHint = hint ?? lastHint;
+      o.onSkip?.(c.url, reason);
+    }
+  }
+  throw new DirectoryUnreachableError(
+    `no domain controller answered: ${failures.join('; ')}`,
+    lastHint ?? 'Check that a DC is up and reachable on that port, or name another with --server; --timeout raises the wait.',
+  );
+}
+
+/** Single-valued attribute as text (ldapts gives a scalar for one value, an array for several, [] when absent). */
+export function attrText(e: Entry, name: string): string | undefined {
+  const v = e[name];
+  if (v === undefined) return undefined;
+  const first = Array.isArray(v) ? v[0] : v;
+  if (first === undefined) return undefined;
+  return Buffer.isBuffer(first) ? first.toString('utf8') : String(first);
+}
+
+export function attrTexts(e: Entry, name: string): string[] {
+  const v = e[name];
+  if (v === undefined) return [];
+  return (Array.isArray(v) ? v : [v]).map((x) => (Buffer.isBuffer(x) ? x.toString('utf8') : String(x)));
+}
+
+export function attrBuffer(e: Entry, name: string): Buffer | undefined {
+  const v = e[name];
+  const first = Array.isArray(v) ? v[0] : v;
+  if (first === undefined) return undefined;
+  return Buffer.isBuffer(first) ? first : Buffer.from(String(first), 'utf8');
+}
+
+export function attrBuffers(e: Entry, name: string): Buffer[] {
+  const v = e[name];
+  if (v === undefined) return [];
+  return (Array.isArray(v) ? v : [v]).map((x) => (Buffer.isBuffer(x) ? x : Buffer.from(String(x), 'utf8')));
+}

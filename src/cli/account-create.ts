@@ -1,0 +1,90 @@
+import type { Command } from 'commander';
+import type { DirectoryFlags } from '../ad/settings';
+import { UsageError } from '../errors';
+import { addDirectoryOptions, DIRECTORY_HELP, withDirectory } from './ad-shared';
+import type { Deps } from './deps';
+import { splitList } from './spec-shared';
+
+interface CreateOptions extends DirectoryFlags {
+  hosts?: string[];
+  group?: string;
+  spn?: string[];
+  dnsHostName?: string;
+  container?: string;
+  groupContainer?: string;
+  dryRun?: boolean;
+}
+
+const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
+
+export function registerAccountCreate(account: Command, deps: Deps): void {
+  const cmd = account
+    .command('create')
+    .description('Create a gMSA, the group of hosts allowed to use it, and the memberships (idempotent)')
+    .argument('<name>', 'gMSA name (at most 15 characters, without $)')
+    .requiredOption('--hosts <list>', 'container hosts (computer names) allowed to retrieve the password; comma-separated, repeatable', collect)
+    .option('--group <name>', 'domain-local security group of the hosts (default <NAME>Hosts)')
+    .option('--spn <spn>', 'extra service principal name, e.g. http/web.contoso.com (repeatable)', collect)
+    .option('--dns-host-name <fqdn>', 'dNSHostName of the gMSA (default <NAME>.<domain>)')
+    .option('--container <dn>', 'where the gMSA goes (default CN=Managed Service Accounts,<domain DN>)')
+    .option('--group-container <dn>', 'where the host group goes (default CN=Users,<domain DN>)')
+    .option('--dry-run', 'print the changes without making them');
+  addDirectoryOptions(cmd).addHelpText(
+    'after',
+    `
+The guide's three steps in one command: the host group if missing; the gMSA with its DNS host name,
+SPNs (host/NAME and host/<dns host name> plus --spn), a 30-day password interval, and the group allowed to
+retrieve its password; the hosts added to the group. A second run changes nothing, and a run that stopped
+half-way finishes the rest. Hosts learn a new group membership only after a reboot or
+'klist purge -li 0x3e7'.
+${DIRECTORY_HELP}
+
+Examples:
+  docker gmsa account create webapp01 --hosts WEBHOST01,WEBHOST02 --dry-run
+  docker gmsa account create webapp01 --hosts WEBHOST01 --spn http/webapp.contoso.com`,
+  );
+  cmd.action(async (name: string, o: CreateOptions) => {
+    const { bareName } = require('../ad/accounts') as typeof import('../ad/accounts');
+    const { readDomain } = require('../ad/domain') as typeof import('../ad/domain');
+    const { planAccount, describeStep } = require('../ad/account-plan') as typeof import('../ad/account-plan');
+    const { readAccountState, applyPlan } = require('../ad/account-apply') as typeof import('../ad/account-apply');
+    const { accountNameProblem } = require('../credspec/model') as typeof import('../credspec/model');
+
+    const gmsa = bareName(name);
+    const problem = accountNameProblem(gmsa);
+    if (problem) throw new UsageError(`invalid gMSA name "${name}": ${problem}`, 'Use at most 15 letters, digits, - or _.');
+    const hosts = splitList(o.hosts).map(bareName);
+    if (hosts.length === 0) throw new UsageError('--hosts needs at least one computer name', 'Example: --hosts WEBHOST01,WEBHOST02');
+
+    await withDirectory(o, deps, async (dir) => {
+      const domain = await readDomain(dir);
+      const dnsHostName = o.dnsHostName ?? `${gmsa}.${domain.dnsName}`.toLowerCase();
+      const req = {
+        name: gmsa,
+        hosts,
+        group: o.group ?? `${gmsa}Hosts`,
+        spns: splitList(o.spn),
+        dnsHostName,
+        dnsHostNameExplicit: o.dnsHostName !== undefined,
+        domainDn: domain.domainDn,
+        gmsaContainer: o.container ?? `CN=Managed Service Accounts,${domain.domainDn}`,
+        groupContainer: o.groupContainer ?? `CN=Users,${domain.domainDn}`,
+      };
+      const steps = planAccount(req, await readAccountState(dir, req));
+      if (steps.length === 0) {
+        deps.io.out(`${gmsa} is already set up for ${hosts.join(', ')}; nothing to change.\n`);
+        return;
+      }
+      if (o.dryRun) {
+        deps.io.out(steps.map((s) => `Would ${describeStep(s)}\n`).join(''));
+        return;
+      }
+      await applyPlan(dir, req, steps, (line) => deps.io.out(`Done: ${line}\n`));
+      if (steps.some((s) => s.kind === 'add-member')) {
+        deps.io.err(
+          "Note: a host learns a new group membership only after a reboot or 'klist purge -li 0x3e7' on it; until then it cannot retrieve the password.\n",
+        );
+      }
+    });
+  });
+}

@@ -1,0 +1,52 @@
+/** The directory connection flags every AD command shares, and opening the connection they describe. */
+import { Option, type Command } from 'commander';
+import type { Directory } from '../ad/connection';
+import type { DirectoryFlags } from '../ad/settings';
+import type { Deps } from './deps';
+import { warn } from './deps';
+
+const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
+
+export function addDirectoryOptions(cmd: Command): Command {
+  return cmd
+    .addOption(new Option('--domain <dns>', 'domain DNS name, for DC discovery (env GMSA_DOMAIN)'))
+    .addOption(new Option('--server <url>', 'domain controller, ldaps://dc01.contoso.com (repeatable; env GMSA_LDAP_URL)').argParser(collect))
+    .addOption(new Option('--dns-server <ip>', 'DNS server for DC discovery (env GMSA_DNS_SERVER)'))
+    .addOption(new Option('--user <name>', 'bind as admin@contoso.com, CONTOSO\\admin or a DN (env GMSA_LDAP_USER)'))
+    .addOption(new Option('--password-stdin', 'read the password from standard input (else env GMSA_LDAP_PASSWORD)'))
+    .addOption(new Option('--ca-file <pem>', "CA certificate(s) to verify the DC's TLS certificate (env GMSA_LDAP_CA)"))
+    .addOption(new Option('--starttls', 'use ldap:// on 389 upgraded with StartTLS instead of ldaps://'))
+    .addOption(new Option('--insecure-skip-tls-verify', "do not verify the DC's certificate (labs only)"))
+    .addOption(new Option('--timeout <seconds>', 'connect and operation timeout (default 5)'));
+}
+
+export const DIRECTORY_HELP = `
+Connection: --domain/GMSA_DOMAIN finds a DC through DNS SRV records; --server names one. The password is
+read only from GMSA_LDAP_PASSWORD or --password-stdin, and TLS to the DC is always verified unless
+--insecure-skip-tls-verify.`;
+
+/** Opens a bound connection; the caller closes it. */
+export async function connectDirectory(flags: DirectoryFlags, deps: Deps, o: { anonymous?: boolean } = {}): Promise<Directory> {
+  const { directorySettings, readPassword } = require('../ad/settings') as typeof import('../ad/settings');
+  const { openDirectory } = require('../ad/connection') as typeof import('../ad/connection');
+  const settings = directorySettings(flags, deps.env);
+  if (settings.insecureSkipTlsVerify) {
+    warn(deps, "--insecure-skip-tls-verify: the DC's certificate is not checked; anyone on the path can read the password you bind with.");
+  }
+  const password = o.anonymous ? undefined : await readPassword(flags, deps.env, () => deps.io.readStdin());
+  return openDirectory(settings, {
+    ...(password !== undefined ? { password } : {}),
+    ...(o.anonymous ? { anonymous: true } : {}),
+    onSkip: (url, reason) => warn(deps, `${url} did not answer (${reason}); trying the next domain controller`),
+  });
+}
+
+/** Runs `fn` with an open directory and always closes it. */
+export async function withDirectory<T>(flags: DirectoryFlags, deps: Deps, fn: (dir: Directory) => Promise<T>): Promise<T> {
+  const dir = await connectDirectory(flags, deps);
+  try {
+    return await fn(dir);
+  } finally {
+    await dir.close();
+  }
+}
