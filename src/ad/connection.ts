@@ -117,7 +117,7 @@ export interface OpenOptions {
   resolver?: Resolver;
   /** Bind anonymously even when a user is configured (rootDSE only). */
   anonymous?: boolean;
-  /** Called for every DC that was tried and failed before one answered. */
+  /** Called for a DC that failed when another one is left to try. */
   onSkip?: (url: string, reason: string) => void;
 }
 
@@ -227,12 +227,20 @@ export async function openDirectory(s: DirectorySettings, o: OpenOptions = {}): 
   const { Client } = loadLdapts();
   const failures: string[] = [];
   let lastHint: string | undefined;
-  for (const c of candidates) {
+  for (const [i, c] of candidates.entries()) {
     const tlsOptions = tlsOptionsFor(c, s, ca);
     const url = `${c.transport === 'ldaps' ? 'ldaps' : 'ldap'}://${isIP(c.connectHost) === 6 ? `[${c.connectHost}]` : c.connectHost}:${c.port}`;
-    const client = new Client({ url, timeout: s.timeoutMs, connectTimeout: s.timeoutMs, tlsOptions, strictDN: false });
+    // ldapts mutates the options it upgrades a StartTLS socket with, and handing the same object to the
+    // constructor breaks that upgrade: each use gets its own copy, and plain ldap:// gets none up front.
+    const client = new Client({
+      url,
+      timeout: s.timeoutMs,
+      connectTimeout: s.timeoutMs,
+      strictDN: false,
+      ...(c.transport === 'ldaps' ? { tlsOptions: { ...tlsOptions } } : {}),
+    });
     try {
-      if (c.transport === 'starttls') await client.startTLS(tlsOptions);
+      if (c.transport === 'starttls') await client.startTLS({ ...tlsOptions });
       if (user) await client.bind(bindName(user, s.domain), o.password as string);
       return new Directory(client, c.url, user ? bindName(user, s.domain) : undefined);
     } catch (err) {
@@ -241,7 +249,7 @@ export async function openDirectory(s: DirectorySettings, o: OpenOptions = {}): 
       const { reason, hint } = describeConnectionFailure(err, c);
       failures.push(`${c.url}: ${reason}`);
       lastHint = hint ?? lastHint;
-      o.onSkip?.(c.url, reason);
+      if (i < candidates.length - 1) o.onSkip?.(c.url, reason);
     }
   }
   throw new DirectoryUnreachableError(
