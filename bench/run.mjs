@@ -1,9 +1,10 @@
 // npm run bench: every benchmark, each a ratio against its baseline measured side by side in this run.
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { benchAdSpecCreate } from './ad-spec-create.mjs';
 import { benchHandshake } from './handshake.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const results = [benchHandshake(root)];
+const results = [benchHandshake(root), benchAdSpecCreate(root)].filter(Boolean);
 const missed = results.filter((r) => r.target !== undefined && r.ratio > r.target);
 console.log(missed.length ? `${missed.length} target(s) missed` : 'all targets met');

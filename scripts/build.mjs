@@ -31,11 +31,17 @@ const dropBuildkit = {
 };
 
 /**
- * The handshake runs on every `docker` help, `docker info` and completion, so the file must parse in a few
- * milliseconds however large the plugin grows. The body (everything past the handshake, bundled from
- * src/cli/entry.ts) is therefore carried inside the same file as a compressed string and compiled only when
- * a command actually runs; main.ts requires './cli/entry', which this plugin points at the unpacker.
+ * Start-up cost grows with what V8 has to parse, so the file is built in layers, each compiled only when
+ * it is first needed:
+ * - the launcher (src/main.ts): the handshake, and nothing else that runs before it;
+ * - the body (src/cli/entry.ts and our code, commander): unpacked when a command runs;
+ * - one chunk per heavy library (LAZY_LIBRARIES): unpacked on the first require() of that library, which
+ *   our code only does inside the functions that use it.
+ * Each layer is bundled separately, brotli-compressed and embedded as a base64 string: scanning a string
+ * costs V8 far less than parsing code.
  */
+const LAZY_LIBRARIES = ['dockerode', 'ldapts'];
+
 const common = {
   bundle: true,
   platform: 'node',
@@ -44,39 +50,62 @@ const common = {
   legalComments: 'none',
   logLevel: 'warning',
   write: false,
-};
-
-const body = await build({
-  ...common,
-  entryPoints: [join(root, 'src/cli/entry.ts')],
-  outfile: 'body.js',
   // ssh2's optional native parts: loaded in try/catch, absent in the bundle.
   external: ['cpu-features', '*.node'],
-  plugins: [dropBuildkit],
-});
-const bodyCode = body.outputFiles[0].text;
-const packed = brotliCompressSync(Buffer.from(bodyCode, 'utf8'), {
-  params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 11, [zlibConstants.BROTLI_PARAM_SIZE_HINT]: bodyCode.length },
-}).toString('base64');
+};
 
-const unpacker = `
+function pack(code) {
+  return brotliCompressSync(Buffer.from(code, 'utf8'), {
+    params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 11, [zlibConstants.BROTLI_PARAM_SIZE_HINT]: code.length },
+  }).toString('base64');
+}
+
+/** The runtime that turns a packed layer back into module.exports (shared by every layer). */
+const UNPACK_RUNTIME = `
 const { brotliDecompressSync } = require('node:zlib');
 const { runInThisContext } = require('node:vm');
-const BODY = ${JSON.stringify(packed)};
-const code = brotliDecompressSync(Buffer.from(BODY, 'base64')).toString('utf8');
-const wrapped = runInThisContext('(function (exports, require, module, __filename, __dirname) {' + code + '\\n})', {
-  filename: __filename + '#body',
-});
-wrapped.call(module.exports, module.exports, require, module, __filename, __dirname);
+module.exports = function unpack(packed, name, parentRequire) {
+  const code = brotliDecompressSync(Buffer.from(packed, 'base64')).toString('utf8');
+  const fn = runInThisContext('(function (exports, require, module, __filename, __dirname) {' + code + '\\n})', {
+    filename: __filename + '#' + name,
+  });
+  const mod = { exports: {} };
+  fn.call(mod.exports, mod.exports, parentRequire, mod, __filename, __dirname);
+  return mod.exports;
+};
 `;
 
-const packBody = {
-  name: 'pack-body',
-  setup(b) {
-    b.onResolve({ filter: /^\.\/cli\/entry$/ }, () => ({ path: 'entry', namespace: 'packed-body' }));
-    b.onLoad({ filter: /.*/, namespace: 'packed-body' }, () => ({ contents: unpacker, loader: 'js' }));
-  },
-};
+const sizes = [];
+
+/** A plugin that replaces `specifier` (matched by filter) with a packed copy of `code`. */
+function packedModule(name, filter, code) {
+  const packed = pack(code);
+  sizes.push(`${name} ${Math.round(code.length / 1024)}->${Math.round(packed.length / 1024)} KiB`);
+  return {
+    name: `pack-${name}`,
+    setup(b) {
+      b.onResolve({ filter }, () => ({ path: name, namespace: 'packed' }));
+      b.onResolve({ filter: /^gmsa-unpack-runtime$/ }, () => ({ path: 'runtime', namespace: 'unpack-runtime' }));
+      b.onLoad({ filter: /^runtime$/, namespace: 'unpack-runtime' }, () => ({ contents: UNPACK_RUNTIME, loader: 'js' }));
+      b.onLoad({ filter: new RegExp(`^${name}$`), namespace: 'packed' }, () => ({
+        contents: `module.exports = require('gmsa-unpack-runtime')(${JSON.stringify(packed)}, ${JSON.stringify(name)}, require);`,
+        loader: 'js',
+      }));
+    },
+  };
+}
+
+async function bundle(entry, plugins = []) {
+  const r = await build({ ...common, ...entry, outfile: 'out.js', plugins });
+  return r.outputFiles[0].text;
+}
+
+const libraryPlugins = [];
+for (const lib of LAZY_LIBRARIES) {
+  const code = await bundle({ stdin: { contents: `module.exports = require(${JSON.stringify(lib)});`, resolveDir: root } }, [dropBuildkit]);
+  libraryPlugins.push(packedModule(lib, new RegExp(`^${lib}$`), code));
+}
+const bodyCode = await bundle({ entryPoints: [join(root, 'src/cli/entry.ts')] }, libraryPlugins);
 
 const outfile = join(root, 'dist/docker-gmsa.js');
 await build({
@@ -84,10 +113,8 @@ await build({
   write: true,
   entryPoints: [join(root, 'src/main.ts')],
   outfile,
-  plugins: [packBody],
+  plugins: [packedModule('body', /^\.\/cli\/entry$/, bodyCode)],
   banner: { js: `#!/usr/bin/env node\n// docker-gmsa:cli-plugin-bundle ${pkg.version}` },
 });
 chmodSync(outfile, 0o755);
-console.error(
-  `built ${outfile} (${Math.round(statSync(outfile).size / 1024)} KiB; body ${Math.round(bodyCode.length / 1024)} KiB packed to ${Math.round(packed.length / 1024)} KiB)`,
-);
+console.error(`built ${outfile} (${Math.round(statSync(outfile).size / 1024)} KiB; packed layers: ${sizes.join(', ')})`);

@@ -98,24 +98,40 @@ export function toPrincipal(e: Entry): Principal {
   return p;
 }
 
+/** Names per search: at most 2 entries each, well under the 1000 entries AD returns without paging. */
 const BATCH = 100;
+/** Searches in flight at once on the one connection (LDAP lets a client pipeline them). */
+const IN_FLIGHT = 4;
+
+/** What a lookup needs to tell kinds apart and name the object. */
+export const IDENTITY_ATTRS = ['sAMAccountName', 'objectClass', 'objectSid'];
 
 /**
  * Looks up many names in few searches. The result maps each bare name (lower case) to what it names; a
  * name that matches both NAME$ (gMSA/computer) and NAME (user/group) resolves to the NAME$ object.
+ * `attributes` narrows what is read (IDENTITY_ATTRS is enough to check kinds).
  */
-export async function findPrincipals(dir: Directory, domainDn: string, names: readonly string[]): Promise<Map<string, Principal>> {
+export async function findPrincipals(
+  dir: Directory,
+  domainDn: string,
+  names: readonly string[],
+  attributes: readonly string[] = PRINCIPAL_ATTRS,
+): Promise<Map<string, Principal>> {
   const wanted = [...new Set(names.map((n) => bareName(n).toLowerCase()))];
-  const found = new Map<string, Principal>();
-  for (let i = 0; i < wanted.length; i += BATCH) {
-    const chunk = wanted.slice(i, i + BATCH);
+  const chunks: string[][] = [];
+  for (let i = 0; i < wanted.length; i += BATCH) chunks.push(wanted.slice(i, i + BATCH));
+  const search = (chunk: string[]) => {
     const terms = chunk.flatMap((n) => [`(sAMAccountName=${escapeFilterValue(n)}$)`, `(sAMAccountName=${escapeFilterValue(n)})`]);
-    const entries = await dir.search(
+    return dir.search(
       domainDn,
-      { scope: 'sub', filter: `(|${terms.join('')})`, attributes: PRINCIPAL_ATTRS, binary: PRINCIPAL_BINARY, paged: true },
+      { scope: 'sub', filter: `(|${terms.join('')})`, attributes: [...attributes], binary: PRINCIPAL_BINARY },
       `look up ${chunk.length === 1 ? chunk[0] : `${chunk.length} accounts`}`,
     );
-    for (const e of entries) {
+  };
+  const found = new Map<string, Principal>();
+  for (let i = 0; i < chunks.length; i += IN_FLIGHT) {
+    const results = await Promise.all(chunks.slice(i, i + IN_FLIGHT).map(search));
+    for (const e of results.flat()) {
       const p = toPrincipal(e);
       const key = p.name.toLowerCase();
       const prev = found.get(key);

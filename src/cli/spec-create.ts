@@ -68,10 +68,10 @@ function hostAccount(o: CreateOptions): HostAccountConfig | undefined {
 /** Domain facts and the accounts' checked names, from Active Directory over one connection. */
 async function factsFromDirectory(o: CreateOptions, accounts: readonly string[], deps: Deps): Promise<DomainFacts> {
   const { readDomain } = require('../ad/domain') as typeof import('../ad/domain');
-  const { bareName, describeKind, findPrincipals } = require('../ad/accounts') as typeof import('../ad/accounts');
+  const { bareName, describeKind, findPrincipals, IDENTITY_ATTRS } = require('../ad/accounts') as typeof import('../ad/accounts');
   return withDirectory(o, deps, async (dir) => {
     const domain = await readDomain(dir);
-    const found = await findPrincipals(dir, domain.domainDn, accounts);
+    const found = await findPrincipals(dir, domain.domainDn, accounts, IDENTITY_ATTRS);
     const problems: string[] = [];
     for (const a of accounts) {
       const p = found.get(bareName(a).toLowerCase());

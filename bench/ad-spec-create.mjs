@@ -1,0 +1,79 @@
+// spec create for 500 gMSAs in one call, against ldapsearch fetching the same attributes (the domain head,
+// its crossRef and the 500 accounts) from the same lab DC, side by side. Needs the lab DC (scripts/lab up).
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sideBySide, timeOnce } from './lib.mjs';
+
+const COUNT = 500;
+const names = Array.from({ length: COUNT }, (_, i) => `bench${String(i + 1).padStart(4, '0')}`);
+
+function labEnv(root) {
+  const up = spawnSync('bash', [join(root, 'scripts/lab'), 'up'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  if (up.status !== 0) return undefined;
+  const text = execFileSync('bash', [join(root, 'scripts/lab'), 'env'], { encoding: 'utf8' });
+  const env = {};
+  for (const m of text.matchAll(/^export ([A-Z0-9_]+)=(.*)$/gm)) env[m[1]] = m[2].replace(/\\(.)/g, '$1').replace(/^'(.*)'$/, '$1');
+  return env.GMSA_LDAP_URL ? env : undefined;
+}
+
+/** Adds the bench gMSAs that are missing (ldapadd -c keeps going past "already exists"). */
+function ensureAccounts(env) {
+  const ldif = names
+    .map((n) =>
+      [
+        `dn: CN=${n},CN=Managed Service Accounts,DC=contoso,DC=com`,
+        'objectClass: msDS-GroupManagedServiceAccount',
+        `sAMAccountName: ${n}$`,
+        'msDS-ManagedPasswordInterval: 30',
+        'userAccountControl: 4096',
+        `dNSHostName: ${n}.contoso.com`,
+        '',
+      ].join('\n'),
+    )
+    .join('\n');
+  spawnSync('ldapadd', ['-c', '-H', env.GMSA_LDAP_URL, '-x', '-D', env.GMSA_LDAP_USER, '-w', env.GMSA_LDAP_PASSWORD], {
+    input: ldif,
+    env: { ...process.env, LDAPTLS_CACERT: env.GMSA_LDAP_CA },
+    stdio: ['pipe', 'ignore', 'ignore'],
+  });
+}
+
+export function benchAdSpecCreate(root) {
+  const env = labEnv(root);
+  if (!env) {
+    console.log('spec create x500 vs ldapsearch: NOT RUN (the lab DC did not start: run as root, see scripts/lab)\n');
+    return undefined;
+  }
+  ensureAccounts(env);
+  const bundle = join(root, 'dist/docker-gmsa.js');
+  const ldapEnv = { ...process.env, LDAPTLS_CACERT: env.GMSA_LDAP_CA };
+  const ldap = (base, scope, filter, attrs) =>
+    timeOnce('ldapsearch', ['-LLL', '-H', env.GMSA_LDAP_URL, '-x', '-D', env.GMSA_LDAP_USER, '-w', env.GMSA_LDAP_PASSWORD, '-b', base, '-s', scope, filter, ...attrs], { env: ldapEnv });
+  const orFilter = `(|${names.map((n) => `(sAMAccountName=${n}$)`).join('')})`;
+  return sideBySide({
+    title: `AD: spec create for ${COUNT} gMSAs in one call vs ldapsearch fetching the same attributes`,
+    candidate: {
+      name: `docker-gmsa spec create bench0001..bench${String(COUNT).padStart(4, '0')}`,
+      run: () => {
+        const dir = mkdtempSync(join(tmpdir(), 'gmsa-bench-'));
+        try {
+          return timeOnce(process.execPath, [bundle, 'spec', 'create', ...names, '--root', dir], { env: { ...process.env, ...env } });
+        } finally {
+          rmSync(dir, { recursive: true, force: true });
+        }
+      },
+    },
+    baseline: {
+      name: 'ldapsearch x3 (domain head, crossRef, the accounts)',
+      run: () =>
+        ldap('DC=contoso,DC=com', 'base', '(objectClass=*)', ['objectSid', 'objectGUID']) +
+        ldap('CN=Partitions,CN=Configuration,DC=contoso,DC=com', 'one', '(nCName=DC=contoso,DC=com)', ['nETBIOSName', 'dnsRoot']) +
+        ldap('DC=contoso,DC=com', 'sub', orFilter, ['sAMAccountName', 'objectClass', 'objectSid']),
+    },
+    runs: 10,
+    warmup: 2,
+    target: 1.5,
+  });
+}
