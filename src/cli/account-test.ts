@@ -93,7 +93,13 @@ async function readAsHost(o: DirectoryFlags, deps: Deps, hostSam: string, domain
   const { openDirectory, attrBuffer } = require('../ad/connection') as typeof import('../ad/connection');
   const { parseManagedPasswordBlob } = require('../ad/codecs/managed-password') as typeof import('../ad/codecs/managed-password');
   const settings = { ...directorySettings(o, deps.env), user: `${hostSam}@${domain}` };
-  const dir = await openDirectory(settings, { password });
+  const { DirectoryError } = require('../errors') as typeof import('../errors');
+  const dir = await openDirectory(settings, { password }).catch((err: unknown) => {
+    if (err instanceof DirectoryError && /rejected the credentials/.test(err.message)) {
+      throw new DirectoryError(`the DC rejected the machine password given for ${hostSam}`, "Pipe the host's current machine account password into --host-password-stdin, or leave the flag out.");
+    }
+    throw err;
+  });
   try {
     const [e] = await dir.search(gmsaDn, { scope: 'base', filter: '(objectClass=*)', attributes: ['msDS-ManagedPassword'], binary: ['msDS-ManagedPassword'] }, 'read msDS-ManagedPassword');
     const blob = e && attrBuffer(e, 'msDS-ManagedPassword');

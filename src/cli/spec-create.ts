@@ -148,14 +148,28 @@ Examples:
       }
       if (o.path !== undefined) {
         const target = resolve(deps.cwd, o.path);
-        writeFileAtomic(target, plans[0]?.content ?? '', { overwrite: o.clobber });
+        await writeFileAtomic(target, plans[0]?.content ?? '', { overwrite: o.clobber });
         deps.io.out(`${target}\n`);
         return;
       }
       const { store } = await openStore(o.root, deps);
-      for (const plan of plans) {
-        const r = await store.install(plan.name, Buffer.from(plan.content, 'utf8'), { force: o.clobber });
-        if (r.replaced) deps.io.err(`Replaced ${r.path}\n`);
+      // One batch: all names and specs are checked, and conflicts found, before any file is written. An
+      // account given twice builds the same spec under the same name; it is installed once and printed twice.
+      const items: { name: string; bytes: Buffer }[] = [];
+      const firstOf = new Map<string, number>();
+      const slots = plans.map((plan) => {
+        const id = `${plan.name}\0${plan.content}`;
+        const seen = firstOf.get(id);
+        if (seen !== undefined) return { at: seen, repeat: true };
+        firstOf.set(id, items.length);
+        items.push({ name: plan.name, bytes: Buffer.from(plan.content, 'utf8') });
+        return { at: items.length - 1, repeat: false };
+      });
+      const results = await store.installMany(items, { force: o.clobber });
+      for (const { at, repeat } of slots) {
+        const r = results[at];
+        if (r === undefined) continue;
+        if (r.replaced && !repeat) deps.io.err(`Replaced ${r.path}\n`);
         deps.io.out(`${r.path}\n`);
       }
     });

@@ -85,7 +85,7 @@ export async function installPlugin(opts: {
   } catch (err) {
     throw fsError(err, 'create', opts.dir);
   }
-  writeFileAtomic(target, content, { overwrite: true, mode: 0o755 });
+  await writeFileAtomic(target, content, { overwrite: true, mode: 0o755 });
   if (opts.platform !== 'win32') chmodSync(target, 0o755);
   return { path: target, action: existing ? 'updated' : 'installed' };
 }

@@ -166,6 +166,21 @@ labDescribe('Active Directory commands against the Samba AD DC', () => {
     expect(no.stdout).toMatch(/DC01 may NOT retrieve the password/);
   });
 
+  test('--host-password-stdin binds as the host and asks the DC for the password itself', async () => {
+    const account = name('hostpw');
+    expect((await gmsa(['account', 'create', account, '--hosts', 'WEBHOST02'])).status).toBe(0);
+    const hostPassword = `Host-${tag}-Pass1!`;
+    await sh('samba-tool', ['user', 'setpassword', 'WEBHOST02$', `--newpassword=${hostPassword}`, '-H', join(dc.stateDir, 'private', 'sam.ldb')]);
+    const r = await gmsa(['account', 'test', account, '--host', 'WEBHOST02', '--host-password-stdin', '--format', 'json'], {}, hostPassword);
+    expect(r.status).toBe(0);
+    // Samba 4.17 never computes msDS-ManagedPassword (4.21+ does); the bind as the host itself succeeded.
+    expect((JSON.parse(r.stdout) as { PasswordRead: string }).PasswordRead).toMatch(/the DC returned (no password|the current password)/);
+    const wrong = await gmsa(['account', 'test', account, '--host', 'WEBHOST02', '--host-password-stdin'], {}, 'not-it');
+    expect(wrong.status).toBe(1);
+    expect(wrong.stderr).toMatch(/rejected the machine password given for WEBHOST02\$/);
+    expect(wrong.stderr + wrong.stdout).not.toContain('not-it');
+  });
+
   test('account show and ls resolve who may retrieve the password', async () => {
     const account = name('show');
     expect((await gmsa(['account', 'create', account, '--hosts', 'WEBHOST01,WEBHOST02'])).status).toBe(0);

@@ -25,18 +25,25 @@ const report = (o) => process.stdout.write(JSON.stringify(o) + '\n');
   try {
     if (mode === 'exclusive') {
       const [target, contentFile] = args;
-      lib.writeFileAtomic(target, fs.readFileSync(contentFile), { overwrite: false });
+      await lib.writeFileAtomic(target, fs.readFileSync(contentFile), { overwrite: false });
       report({ result: 'won' });
     } else if (mode === 'overwrite-loop') {
       const [target, aFile, bFile, count] = args;
       const a = fs.readFileSync(aFile);
       const b = fs.readFileSync(bFile);
-      for (let i = 0; i < Number(count); i++) lib.writeFileAtomic(target, i % 2 ? a : b);
+      for (let i = 0; i < Number(count); i++) await lib.writeFileAtomic(target, i % 2 ? a : b);
       report({ result: 'done' });
     } else if (mode === 'install') {
       const [dir, name, contentFile, force] = args;
       const r = await new lib.SpecStore(dir).install(name, fs.readFileSync(contentFile), { force: force === 'true' });
       report({ result: 'won', replaced: r.replaced, unchanged: r.unchanged });
+    } else if (mode === 'install-many') {
+      // args: dir, force, then pairs of name and content file.
+      const [dir, force, ...pairs] = args;
+      const items = [];
+      for (let i = 0; i + 1 < pairs.length; i += 2) items.push({ name: pairs[i], bytes: fs.readFileSync(pairs[i + 1]) });
+      const rs = await new lib.SpecStore(dir).installMany(items, { force: force === 'true' });
+      report({ result: 'won', replaced: rs.some((r) => r.replaced), unchanged: rs.every((r) => r.unchanged) });
     } else {
       report({ result: 'bad-mode' });
     }

@@ -207,9 +207,7 @@ describe('install', () => {
 
   test('interrupted write (fsync fails): FileSystemError, old spec intact, no temp file', async () => {
     await store.install('a.json', specFor('WebApp01'));
-    jest.spyOn(fs, 'fsyncSync').mockImplementation(() => {
-      throw Object.assign(new Error('EIO'), { code: 'EIO' });
-    });
+    jest.spyOn(fs, 'fsync').mockImplementation(((_fd: number, cb: (err: Error) => void) => cb(Object.assign(new Error('EIO'), { code: 'EIO' }))) as any);
     await expect(store.install('a.json', specFor('Other01'), { force: true })).rejects.toBeInstanceOf(FileSystemError);
     jest.restoreAllMocks();
     expect(fs.readFileSync(path.join(dir, 'a.json')).equals(specFor('WebApp01'))).toBe(true);
