@@ -52,7 +52,27 @@ export function benchAdSpecCreate(root) {
   const ldap = (base, scope, filter, attrs) =>
     timeOnce('ldapsearch', ['-LLL', '-H', env.GMSA_LDAP_URL, '-x', '-D', env.GMSA_LDAP_USER, '-w', env.GMSA_LDAP_PASSWORD, '-b', base, '-s', scope, filter, ...attrs], { env: ldapEnv });
   const orFilter = `(|${names.map((n) => `(sAMAccountName=${n}$)`).join('')})`;
-  return sideBySide({
+  const baseline = {
+    name: 'ldapsearch x3 (domain head, crossRef, the accounts)',
+    run: () =>
+      ldap('DC=contoso,DC=com', 'base', '(objectClass=*)', ['objectSid', 'objectGUID']) +
+      ldap('CN=Partitions,CN=Configuration,DC=contoso,DC=com', 'one', '(nCName=DC=contoso,DC=com)', ['nETBIOSName', 'dnsRoot']) +
+      ldap('DC=contoso,DC=com', 'sub', orFilter, ['sAMAccountName', 'objectClass', 'objectSid']),
+  };
+  // The directory side alone: the same command with --dry-run checks every account and builds every spec
+  // but creates no file (creating 500 files is a file-system cost ldapsearch does not pay).
+  const dry = sideBySide({
+    title: `AD, directory side: spec create --dry-run for ${COUNT} gMSAs vs the same ldapsearch`,
+    candidate: {
+      name: `docker-gmsa spec create x${COUNT} --dry-run`,
+      run: () => timeOnce(process.execPath, [bundle, 'spec', 'create', ...names, '--dry-run', '--root', tmpdir()], { env: { ...process.env, ...env } }),
+    },
+    baseline,
+    runs: 10,
+    warmup: 2,
+    target: 1.5,
+  });
+  const full = sideBySide({
     title: `AD: spec create for ${COUNT} gMSAs in one call vs ldapsearch fetching the same attributes`,
     candidate: {
       name: `docker-gmsa spec create bench0001..bench${String(COUNT).padStart(4, '0')}`,
@@ -65,15 +85,10 @@ export function benchAdSpecCreate(root) {
         }
       },
     },
-    baseline: {
-      name: 'ldapsearch x3 (domain head, crossRef, the accounts)',
-      run: () =>
-        ldap('DC=contoso,DC=com', 'base', '(objectClass=*)', ['objectSid', 'objectGUID']) +
-        ldap('CN=Partitions,CN=Configuration,DC=contoso,DC=com', 'one', '(nCName=DC=contoso,DC=com)', ['nETBIOSName', 'dnsRoot']) +
-        ldap('DC=contoso,DC=com', 'sub', orFilter, ['sAMAccountName', 'objectClass', 'objectSid']),
-    },
+    baseline,
     runs: 10,
     warmup: 2,
     target: 1.5,
   });
+  return [dry, full];
 }

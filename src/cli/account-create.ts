@@ -3,7 +3,7 @@ import type { DirectoryFlags } from '../ad/settings';
 import { UsageError } from '../errors';
 import { addDirectoryOptions, DIRECTORY_HELP, withDirectory } from './ad-shared';
 import type { Deps } from './deps';
-import { splitList } from './spec-shared';
+import { collect, splitList } from './options';
 
 interface CreateOptions extends DirectoryFlags {
   hosts?: string[];
@@ -14,8 +14,6 @@ interface CreateOptions extends DirectoryFlags {
   groupContainer?: string;
   dryRun?: boolean;
 }
-
-const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
 
 export function registerAccountCreate(account: Command, deps: Deps): void {
   const cmd = account

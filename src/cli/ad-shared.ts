@@ -4,8 +4,7 @@ import type { Directory } from '../ad/connection';
 import type { DirectoryFlags } from '../ad/settings';
 import type { Deps } from './deps';
 import { warn } from './deps';
-
-const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
+import { collect } from './options';
 
 export function addDirectoryOptions(cmd: Command): Command {
   return cmd

@@ -2,12 +2,13 @@ import type { Command } from 'commander';
 import { resolve } from 'node:path';
 import { buildCredentialSpec, resolveCcgPlugin, serializeCredentialSpec, type DomainFacts, type HostAccountConfig } from '../credspec/model';
 import { checkSpecName, defaultSpecFileName } from '../credspec/naming';
-import { InvalidInputError, UsageError } from '../errors';
+import { ConflictError, InvalidInputError, UsageError } from '../errors';
 import { writeFileAtomic } from '../util/atomic-write';
 import type { DirectoryFlags } from '../ad/settings';
 import { addDirectoryOptions, DIRECTORY_HELP, withDirectory } from './ad-shared';
 import type { Deps } from './deps';
-import { openStore, rootOption, splitList } from './spec-shared';
+import { collect, splitList } from './options';
+import { openStore, rootOption } from './spec-shared';
 
 interface CreateOptions extends DirectoryFlags {
   additionalAccounts?: string[];
@@ -23,9 +24,10 @@ interface CreateOptions extends DirectoryFlags {
   ccgPlugin?: string;
   ccgInput?: string;
   root?: string;
+  dryRun?: boolean;
 }
 
-const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
+const NO_CLOBBER_HINT = 'Leave out --no-clobber to replace it, or pick another file with --name or --path.';
 
 /** The domain facts from the --offline flags; every missing one is named at once. */
 function offlineFacts(o: CreateOptions): DomainFacts {
@@ -97,6 +99,7 @@ export function registerSpecCreate(spec: Command, deps: Deps): void {
     .option('--name <name>', 'file name in the store (default <netbios>_<account>.json)')
     .option('--path <path>', 'write to this file instead of the store; - for standard output')
     .option('--no-clobber', 'refuse to replace an existing spec file')
+    .option('--dry-run', 'check the accounts and print where the specs would go, writing nothing')
     .option('--offline', 'build from the domain facts given as flags instead of reading Active Directory')
     .option('--domain-dns <dns>', 'domain DNS name, e.g. contoso.com (with --offline)')
     .option('--netbios <name>', 'domain NetBIOS name, e.g. CONTOSO (with --offline)')
@@ -131,45 +134,46 @@ Examples:
           'Run spec create once per account, or drop --name/--path to use the default names.',
         );
       }
+      // One spec per account; an account named twice (in any case) is one account.
+      const unique = [...new Map(accounts.map((a) => [a.trim().toLowerCase(), a] as const)).values()];
       const extra = splitList(o.additionalAccounts);
-      const facts = o.offline ? offlineFacts(o) : await factsFromDirectory(o, [...accounts, ...extra], deps);
+      const facts = o.offline ? offlineFacts(o) : await factsFromDirectory(o, [...unique, ...extra], deps);
       const ccg = hostAccount(o);
-      const plans = accounts.map((account) => {
+      const plans = unique.map((account) => {
         const built = buildCredentialSpec(facts, [account, ...extra], ccg ? { hostAccount: ccg } : {});
         return {
           name: checkSpecName(o.name ?? defaultSpecFileName(facts.netbiosName, account)),
-          content: serializeCredentialSpec(built),
+          bytes: Buffer.from(serializeCredentialSpec(built), 'utf8'),
         };
       });
 
       if (o.path === '-') {
-        deps.io.out(plans[0]?.content ?? '');
+        deps.io.out(plans[0]?.bytes.toString('utf8') ?? '');
         return;
       }
       if (o.path !== undefined) {
         const target = resolve(deps.cwd, o.path);
-        await writeFileAtomic(target, plans[0]?.content ?? '', { overwrite: o.clobber });
+        if (o.dryRun) {
+          deps.io.out(`Would write ${target}\n`);
+          return;
+        }
+        await writeFileAtomic(target, plans[0]?.bytes ?? '', { overwrite: o.clobber }).catch((err: unknown) => {
+          throw err instanceof ConflictError ? new ConflictError(err.message, NO_CLOBBER_HINT) : err;
+        });
         deps.io.out(`${target}\n`);
         return;
       }
       const { store } = await openStore(o.root, deps);
-      // One batch: all names and specs are checked, and conflicts found, before any file is written. An
-      // account given twice builds the same spec under the same name; it is installed once and printed twice.
-      const items: { name: string; bytes: Buffer }[] = [];
-      const firstOf = new Map<string, number>();
-      const slots = plans.map((plan) => {
-        const id = `${plan.name}\0${plan.content}`;
-        const seen = firstOf.get(id);
-        if (seen !== undefined) return { at: seen, repeat: true };
-        firstOf.set(id, items.length);
-        items.push({ name: plan.name, bytes: Buffer.from(plan.content, 'utf8') });
-        return { at: items.length - 1, repeat: false };
+      if (o.dryRun) {
+        deps.io.out(plans.map((p) => `Would write ${store.pathFor(p.name)}\n`).join(''));
+        return;
+      }
+      // One batch: every name and spec is checked, and conflicts found, before any file is written.
+      const results = await store.installMany(plans, { force: o.clobber }).catch((err: unknown) => {
+        throw err instanceof ConflictError ? new ConflictError(err.message, NO_CLOBBER_HINT) : err;
       });
-      const results = await store.installMany(items, { force: o.clobber });
-      for (const { at, repeat } of slots) {
-        const r = results[at];
-        if (r === undefined) continue;
-        if (r.replaced && !repeat) deps.io.err(`Replaced ${r.path}\n`);
+      for (const r of results) {
+        if (r.replaced) deps.io.err(`Replaced ${r.path}\n`);
         deps.io.out(`${r.path}\n`);
       }
     });

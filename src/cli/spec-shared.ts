@@ -26,15 +26,6 @@ export async function openStore(root: string | undefined, deps: Deps): Promise<{
   return { store: new SpecStore(location.dir), location };
 }
 
-/** Splits `a,b` and repeated flag values into one clean list. */
-export function splitList(values: readonly string[] | string | undefined): string[] {
-  const list = typeof values === 'string' ? [values] : (values ?? []);
-  return list
-    .flatMap((v) => v.split(','))
-    .map((v) => v.trim())
-    .filter((v) => v.length > 0);
-}
-
 export interface SpecSource {
   /** What the user typed, for messages. */
   label: string;

@@ -113,6 +113,12 @@ describe('installed into a docker config dir', () => {
     expect(clobber.status).toBe(1);
     expect(clobber.stderr).toMatch(/^Error: .*exists/m);
 
+    expect(clobber.stderr).toMatch(/^Hint: Leave out --no-clobber/m);
+
+    const dry = await docker(['gmsa', 'spec', 'create', 'api01', 'API01', 'web02', ...DOMAIN_FLAGS, '--root', root, '--dry-run'], env);
+    expect(dry.stdout).toBe(`Would write ${join(root, 'CredentialSpecs', 'contoso_api01.json')}\nWould write ${join(root, 'CredentialSpecs', 'contoso_web02.json')}\n`);
+    expect(existsSync(join(root, 'CredentialSpecs', 'contoso_api01.json'))).toBe(false);
+
     const rm = await docker(['gmsa', 'spec', 'rm', 'contoso_webapp01', '--root', root], env);
     expect(rm.status).toBe(0);
     expect(existsSync(file)).toBe(false);
