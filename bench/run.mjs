@@ -3,8 +3,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchAdSpecCreate } from './ad-spec-create.mjs';
 import { benchHandshake } from './handshake.mjs';
+import { benchRunDryRun } from './run-dry-run.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const results = [benchHandshake(root), benchAdSpecCreate(root)].flat().filter(Boolean);
+const results = [benchHandshake(root), await benchRunDryRun(root), benchAdSpecCreate(root)].flat().filter(Boolean);
 const missed = results.filter((r) => r.target !== undefined && r.ratio > r.target);
 console.log(missed.length ? `${missed.length} target(s) missed` : 'all targets met');

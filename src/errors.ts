@@ -46,9 +46,20 @@ export class DirectoryUnreachableError extends GmsaError {}
 /** A file system operation failed (permissions, disk full...). */
 export class FileSystemError extends GmsaError {}
 
-/** Exit status for a failure: 2 for usage errors, 1 for every other reported error. */
+/**
+ * The exit status of a docker command the plugin ran on the user's behalf (run, exec), passed through
+ * unchanged. Nothing to print: docker already said what happened.
+ */
+export class PassThroughExit extends GmsaError {
+  constructor(readonly status: number) {
+    super(`docker exited with status ${status}`);
+  }
+}
+
+/** Exit status for a failure: 2 for usage errors, a passed-through docker status as is, 1 otherwise. */
 export function exitCodeFor(err: unknown): number {
   if (err instanceof UsageError) return 2;
+  if (err instanceof PassThroughExit) return err.status;
   return 1;
 }
 

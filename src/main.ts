@@ -12,6 +12,13 @@ function main(): void {
     process.stdout.write(JSON.stringify(metadata, null, 2) + '\n');
     return;
   }
+  // A reader that goes away (`docker gmsa ... | head`) ends the run quietly, as for any CLI.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw err;
+    });
+  }
   // Everything past the handshake loads lazily (the bundler keeps these requires as deferred modules).
   const { runMain } = require('./cli/entry') as typeof import('./cli/entry');
   runMain(argv, {

@@ -8,6 +8,9 @@ import type { Deps } from './deps';
 import { registerAccount } from './account';
 import { registerHost } from './host';
 import { registerKds } from './kds';
+import { registerRun } from './run';
+import { registerExec } from './exec';
+import { registerVerify } from './verify';
 import { registerInstall } from './install';
 import { registerUninstall } from './uninstall';
 import { registerVersion } from './version';
@@ -33,6 +36,9 @@ export function buildProgram(deps: Deps): Command {
     .showSuggestionAfterError(true)
     .addHelpText('after', ROOT_EPILOG);
 
+  registerRun(program, deps);
+  registerExec(program, deps);
+  registerVerify(program, deps);
   registerHost(program, deps);
   registerSpec(program, deps);
   registerAccount(program, deps);

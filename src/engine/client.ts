@@ -22,6 +22,10 @@ export interface EngineClient {
   info(): Promise<any>;
   /** GET /version. */
   version(): Promise<any>;
+  /** GET /containers/json (running ones unless all). */
+  listContainers(all?: boolean): Promise<any[]>;
+  /** GET /containers/{id}/json; undefined when there is no such container. */
+  inspectContainer(idOrName: string): Promise<any | undefined>;
 }
 
 export interface EngineClientOptions {
@@ -130,6 +134,16 @@ export function createEngineClient(ep: ResolvedEndpoint, opts: EngineClientOptio
       }),
     info: () => call('read /info from', (d, signal) => (d.info as unknown as WithSignal).call(d, { abortSignal: signal })),
     version: () => call('read /version from', (d, signal) => (d.version as unknown as WithSignal).call(d, { abortSignal: signal })),
+    listContainers: (all = false) =>
+      call('list the containers of', (d, signal) => (d.listContainers as unknown as (o: object) => Promise<any[]>).call(d, { all, abortSignal: signal })),
+    inspectContainer: async (idOrName) => {
+      try {
+        return await call(`inspect container ${idOrName} on`, (d, signal) => (d.getContainer(idOrName).inspect as unknown as WithSignal).call(d.getContainer(idOrName), { abortSignal: signal }));
+      } catch (err) {
+        if (err instanceof EngineError && /\b404\b|no such container/i.test(err.message)) return undefined;
+        throw err;
+      }
+    },
   };
 }
 

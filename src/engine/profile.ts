@@ -34,7 +34,7 @@ export interface HostProfile {
   name?: string;
   architecture?: string;
   swarm: { state: string; role: SwarmRole };
-  /** The Docker root is reachable from here: local endpoint, same OS family, and the folder exists. */
+  /** The Docker root is reachable from here: local endpoint, and its absolute path exists on this machine. */
   rootDirLocal: boolean;
   rules: Rule[];
 }
@@ -193,7 +193,10 @@ export function buildHostProfile(info: any, version: any, ctx: ProfileContext): 
   if (operatingSystem !== undefined) profile.operatingSystem = operatingSystem;
   if (dockerRootDir !== undefined) {
     profile.dockerRootDir = dockerRootDir;
-    profile.credentialSpecsDir = (windows ? nodePath.win32 : nodePath.posix).join(dockerRootDir, 'CredentialSpecs');
+    // Join in the path's own style: a Windows engine reports C:\ProgramData\docker, a stand-in or a Linux
+    // engine a POSIX path.
+    const windowsStyle = /^[A-Za-z]:|\\/.test(dockerRootDir);
+    profile.credentialSpecsDir = (windowsStyle ? nodePath.win32 : nodePath.posix).join(dockerRootDir, 'CredentialSpecs');
   }
   const engineVersion = str(v.Version) ?? str(i.ServerVersion);
   if (engineVersion !== undefined) profile.engineVersion = engineVersion;
@@ -203,9 +206,11 @@ export function buildHostProfile(info: any, version: any, ctx: ProfileContext): 
   const arch = str(i.Architecture) ?? str(v.Arch);
   if (arch !== undefined) profile.architecture = arch;
 
-  // The Docker root is usable from here only if the engine runs on this machine with the same OS.
-  const sameFamily = windows ? ctx.platform === 'win32' : osType === 'linux' ? ctx.platform === 'linux' : false;
-  profile.rootDirLocal = isLocalEndpoint(ctx.endpoint) && sameFamily && dockerRootDir !== undefined && ctx.pathExists(dockerRootDir);
+  // The Docker root is usable from here only if the engine is on this machine (a local socket or pipe) and
+  // its root is an absolute path that exists here. A remote Windows engine's C:\ProgramData\docker is not
+  // absolute on Linux, and does not exist on another Windows machine's view unless it is really there.
+  const fullyQualified = (p: string): boolean => (ctx.platform === 'win32' ? /^([A-Za-z]:[\\/]|\\\\)/.test(p) : p.startsWith('/'));
+  profile.rootDirLocal = isLocalEndpoint(ctx.endpoint) && dockerRootDir !== undefined && fullyQualified(dockerRootDir) && ctx.pathExists(dockerRootDir);
 
   if (!windows) {
     profile.rules = linuxRules(osType, swarm);

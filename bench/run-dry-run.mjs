@@ -1,0 +1,32 @@
+// `docker gmsa run --dry-run` against `docker info --format '{{.OSType}}'`, both through the docker CLI on
+// the same stand-in Windows engine (a separate process, so neither side waits on the other).
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sideBySide, timeOnce } from './lib.mjs';
+
+export async function benchRunDryRun(root) {
+  const dir = mkdtempSync('/tmp/gb-');
+  const sock = join(dir, 'ws.sock');
+  const dockerRoot = join(dir, 'root');
+  mkdirSync(join(dockerRoot, 'CredentialSpecs'), { recursive: true });
+  const engine = spawn(process.execPath, [join(root, 'test/support/windows-engine.js'), '--socket', sock, '--fixture', 'windows-20348-engine-24.0', '--root-dir', dockerRoot], { stdio: 'ignore' });
+  try {
+    for (let i = 0; i < 100 && !existsSync(sock); i++) await new Promise((r) => setTimeout(r, 50));
+    const env = { ...process.env, DOCKER_CONFIG: mkdtempSync(join(tmpdir(), 'gmsa-bench-cfg-')), DOCKER_HOST: `unix://${sock}` };
+    delete env.DOCKER_CONTEXT;
+    const bundle = join(root, 'dist/docker-gmsa.js');
+    timeOnce(process.execPath, [bundle, 'install'], { env });
+    timeOnce(process.execPath, [bundle, 'spec', 'create', 'webapp01', '--offline', '--domain-dns', 'contoso.com', '--netbios', 'CONTOSO', '--domain-sid', 'S-1-5-21-1-2-3', '--domain-guid', 'b8453a02-7d3f-4dc2-9c73-c3d57f725694', '--root', dockerRoot], { env });
+    return sideBySide({
+      title: "run: docker gmsa run --dry-run vs docker info --format '{{.OSType}}' (same stand-in engine)",
+      candidate: { name: 'docker gmsa run --dry-run webapp01 -d IMAGE', run: () => timeOnce('docker', ['gmsa', 'run', '--dry-run', 'webapp01', '-d', 'mcr.microsoft.com/windows/servercore:ltsc2022'], { env }) },
+      baseline: { name: "docker info --format '{{.OSType}}'", run: () => timeOnce('docker', ['info', '--format', '{{.OSType}}'], { env }) },
+      runs: 20,
+      target: 1.5,
+    });
+  } finally {
+    engine.kill();
+  }
+}

@@ -1,0 +1,119 @@
+import { randomBytes } from 'node:crypto';
+import type { Command } from 'commander';
+import { GmsaError, PassThroughExit, UsageError } from '../errors';
+import type { HostProfile } from '../engine/profile';
+import type { Deps } from './deps';
+import { warn } from './deps';
+import { localStore, resolveRunSpec } from './run-spec';
+
+interface RunOptions {
+  spec?: string;
+  networkService?: boolean;
+  specMode: string;
+  force?: boolean;
+  dryRun?: boolean;
+  root?: string;
+}
+
+/** What --dry-run assumes when there is no Windows engine to ask. */
+function assumedProfile(): HostProfile {
+  return {
+    osType: 'windows',
+    windowsBuild: 17763,
+    release: 'Windows Server 2019 (1809)',
+    isolation: 'process',
+    isolationAssumed: true,
+    apiVersion: '1.41',
+    rootDirLocal: false,
+    swarm: { state: 'inactive', role: 'none' },
+    rules: [],
+  };
+}
+
+/** Running containers that use the gMSA: labelled by us, or with its name as hostname. */
+async function othersWithAccount(deps: Deps, account: string): Promise<string[]> {
+  const { ACCOUNT_LABEL } = require('../engine/run-plan') as typeof import('../engine/run-plan');
+  const session = await deps.engine();
+  const running = await session.client.listContainers(false);
+  const names: string[] = [];
+  for (const c of running) {
+    const name = String(c.Names?.[0] ?? c.Id).replace(/^\//, '');
+    if (String(c.Labels?.[ACCOUNT_LABEL] ?? '').toLowerCase() === account.toLowerCase()) {
+      names.push(name);
+      continue;
+    }
+    const full = await session.client.inspectContainer(c.Id);
+    if (String(full?.Config?.Hostname ?? '').toLowerCase() === account.toLowerCase()) names.push(name);
+  }
+  return names;
+}
+
+export function registerRun(program: Command, deps: Deps): void {
+  program
+    .command('run')
+    .description('Run a container as a gMSA: the spec, hostname and isolation rules of the engine\'s Windows build')
+    .usage('[options] ACCOUNT [docker run options] IMAGE [COMMAND] [ARG...]')
+    .argument('<account>', 'the gMSA the container uses')
+    .argument('[docker-run-args...]', "docker run's own options, IMAGE, COMMAND and ARGs")
+    .option('--spec <name|file>', 'the credential spec (default: the one in the store for ACCOUNT)')
+    .option('--network-service', 'run as NT AUTHORITY\\NETWORK SERVICE, the identity that uses the gMSA')
+    .option('--spec-mode <mode>', 'auto (file:// when the spec is in the engine store, else raw://), file or raw', 'auto')
+    .option('--force', 'start even when the build allows one container per gMSA and another one runs')
+    .option('--dry-run', 'print the docker command instead of running it')
+    .option('--root <dir>', "Docker root folder whose CredentialSpecs holds the spec (when the engine's is not on this machine)")
+    .passThroughOptions()
+    .addHelpText(
+      'after',
+      `
+Everything after ACCOUNT is passed to docker run unchanged. docker gmsa adds the credential spec and, as the
+engine's Windows build requires: the hostname (the gMSA name before Windows Server 2019; a unique name of
+at most 15 characters from 2019 on unless you give --hostname), and refuses Hyper-V isolation on 1703-1803
+and a second container of one gMSA before 2019 (--force to override that one).
+
+Examples:
+  docker gmsa run webapp01 -d -p 80:80 mcr.microsoft.com/windows/servercore/iis:windowsservercore-ltsc2022
+  docker gmsa run --network-service webapp01 -it mcr.microsoft.com/windows/servercore:ltsc2022 powershell
+  docker --context win2016 gmsa run --dry-run webapp01 -d myapp:1`,
+    )
+    .action(async (account: string, dockerArgs: string[], o: RunOptions) => {
+      if (!['auto', 'file', 'raw'].includes(o.specMode)) throw new UsageError(`invalid --spec-mode "${o.specMode}"`, 'Use auto, file or raw.');
+      const { planRun, makeUniqueHostname } = require('../engine/run-plan') as typeof import('../engine/run-plan');
+      const { dockerExecutable, globalArgs, runDocker } = require('../engine/docker-cli') as typeof import('../engine/docker-cli');
+      const { quoteCommand } = require('../engine/docker-args') as typeof import('../engine/docker-args');
+      const { FREE_HOSTNAME_BUILD } = require('../engine/windows-builds') as typeof import('../engine/windows-builds');
+
+      let profile: HostProfile;
+      try {
+        profile = await (await deps.engine()).profile();
+      } catch (err) {
+        if (!o.dryRun || !(err instanceof GmsaError)) throw err;
+        warn(deps, `${err.message}; showing the command for a Windows Server 2019 engine`);
+        profile = assumedProfile();
+      }
+      if (o.dryRun && profile.osType !== 'windows') {
+        warn(deps, `the engine is a ${profile.osType} engine and cannot run it; showing the command for a Windows Server 2019 engine`);
+        profile = assumedProfile();
+      }
+      const spec = await resolveRunSpec(account, o.spec, localStore(o.root, profile, deps.cwd), deps);
+      const build = profile.windowsBuild ?? FREE_HOSTNAME_BUILD;
+      const others = profile.osType === 'windows' && build < FREE_HOSTNAME_BUILD && !o.dryRun ? await othersWithAccount(deps, account) : [];
+      const plan = planRun({
+        account,
+        spec,
+        profile,
+        dockerArgs,
+        specMode: o.specMode as 'auto' | 'file' | 'raw',
+        networkService: o.networkService === true,
+        force: o.force === true,
+        othersWithAccount: others,
+        uniqueHostname: (a) => makeUniqueHostname(a, () => randomBytes(3).toString('hex')),
+      });
+      if (o.dryRun) {
+        deps.io.out(quoteCommand([dockerExecutable(deps.env), ...globalArgs(deps.globals), ...plan.argv], deps.platform) + '\n');
+        return;
+      }
+      for (const n of plan.notes) deps.io.err(`${n}\n`);
+      const status = await runDocker(deps.env, deps.globals, plan.argv);
+      if (status !== 0) throw new PassThroughExit(status);
+    });
+}

@@ -1,0 +1,136 @@
+/**
+ * Reading the docker CLI's own arguments (`docker run`/`docker exec` options) as the CLI does, so that the
+ * plugin knows the user's hostname, isolation, user and security options and where IMAGE (or CONTAINER)
+ * starts, without changing anything it passes on. Pure.
+ */
+import { UsageError } from '../errors';
+
+/** docker run flags that take a value (docker CLI 28), long names; short aliases below. */
+const RUN_VALUE_FLAGS = new Set(
+  (
+    'add-host annotation attach blkio-weight blkio-weight-device cap-add cap-drop cgroup-parent cgroupns cidfile ' +
+    'cpu-count cpu-percent cpu-period cpu-quota cpu-rt-period cpu-rt-runtime cpu-shares cpus cpuset-cpus cpuset-mems ' +
+    'detach-keys device device-cgroup-rule device-read-bps device-read-iops device-write-bps device-write-iops dns ' +
+    'dns-option dns-search domainname entrypoint env env-file expose gpus group-add health-cmd health-interval ' +
+    'health-retries health-start-interval health-start-period health-timeout hostname io-maxbandwidth io-maxiops ip ' +
+    'ip6 ipc isolation kernel-memory label label-file link link-local-ip log-driver log-opt mac-address memory ' +
+    'memory-reservation memory-swap memory-swappiness mount name network network-alias oom-score-adj pid pids-limit ' +
+    'platform publish pull restart runtime security-opt shm-size stop-signal stop-timeout storage-opt sysctl tmpfs ' +
+    'ulimit user userns uts volume volume-driver volumes-from workdir'
+  ).split(' '),
+);
+const RUN_SHORT: Record<string, string> = { a: 'attach', c: 'cpu-shares', e: 'env', h: 'hostname', l: 'label', m: 'memory', p: 'publish', u: 'user', v: 'volume', w: 'workdir' };
+const RUN_SHORT_BOOL = new Set(['d', 'i', 't', 'P', 'q']);
+
+const EXEC_VALUE_FLAGS = new Set(['detach-keys', 'env', 'env-file', 'user', 'workdir']);
+const EXEC_SHORT: Record<string, string> = { e: 'env', u: 'user', w: 'workdir' };
+const EXEC_SHORT_BOOL = new Set(['d', 'i', 't']);
+
+export interface ParsedOption {
+  /** Long name without dashes (short flags are mapped to it). */
+  name: string;
+  value?: string;
+}
+
+export interface ParsedDockerArgs {
+  options: ParsedOption[];
+  /** The first positional: IMAGE for run, CONTAINER for exec. */
+  target: string;
+  /** What follows it: COMMAND [ARG...]. */
+  rest: string[];
+}
+
+interface Grammar {
+  command: string;
+  valueFlags: Set<string>;
+  shortValue: Record<string, string>;
+  shortBool: Set<string>;
+  what: string;
+}
+
+function parse(args: readonly string[], g: Grammar): ParsedDockerArgs {
+  const options: ParsedOption[] = [];
+  let i = 0;
+  while (i < args.length) {
+    const a = args[i] as string;
+    if (a === '--') {
+      i += 1;
+      break;
+    }
+    if (a.startsWith('--')) {
+      const eq = a.indexOf('=');
+      const name = eq < 0 ? a.slice(2) : a.slice(2, eq);
+      if (g.valueFlags.has(name)) {
+        let value = eq < 0 ? undefined : a.slice(eq + 1);
+        if (value === undefined) {
+          value = args[i + 1];
+          if (value === undefined) throw new UsageError(`flag needs an argument: --${name}`, `See 'docker ${g.command} --help'.`);
+          i += 1;
+        }
+        options.push({ name, value });
+      } else {
+        options.push({ name, ...(eq < 0 ? {} : { value: a.slice(eq + 1) }) });
+      }
+      i += 1;
+      continue;
+    }
+    if (a.startsWith('-') && a.length > 1) {
+      // A cluster of short flags: -it, -dit, -uNAME, -h=name.
+      let j = 1;
+      while (j < a.length) {
+        const c = a[j] as string;
+        const long = g.shortValue[c];
+        if (long) {
+          let value = a.slice(j + 1);
+          if (value.startsWith('=')) value = value.slice(1);
+          if (value === '') {
+            const next = args[i + 1];
+            if (next === undefined) throw new UsageError(`flag needs an argument: -${c}`, `See 'docker ${g.command} --help'.`);
+            value = next;
+            i += 1;
+          }
+          options.push({ name: long, value });
+          break;
+        }
+        if (!g.shortBool.has(c)) throw new UsageError(`unknown shorthand flag: '${c}' in ${a}`, `See 'docker ${g.command} --help'.`);
+        options.push({ name: c });
+        j += 1;
+      }
+      i += 1;
+      continue;
+    }
+    break;
+  }
+  const target = args[i];
+  if (target === undefined) {
+    throw new UsageError(`missing ${g.what}`, `Usage: docker gmsa ${g.command} ... ${g.what} [COMMAND] [ARG...]`);
+  }
+  return { options, target, rest: args.slice(i + 1) };
+}
+
+export function parseRunArgs(args: readonly string[]): ParsedDockerArgs {
+  return parse(args, { command: 'run', valueFlags: RUN_VALUE_FLAGS, shortValue: RUN_SHORT, shortBool: RUN_SHORT_BOOL, what: 'IMAGE' });
+}
+
+export function parseExecArgs(args: readonly string[]): ParsedDockerArgs {
+  return parse(args, { command: 'exec', valueFlags: EXEC_VALUE_FLAGS, shortValue: EXEC_SHORT, shortBool: EXEC_SHORT_BOOL, what: 'CONTAINER' });
+}
+
+/** The last value given for an option (docker keeps the last one for single-valued flags). */
+export function lastValue(p: ParsedDockerArgs, name: string): string | undefined {
+  let v: string | undefined;
+  for (const o of p.options) if (o.name === name) v = o.value;
+  return v;
+}
+
+export function allValues(p: ParsedDockerArgs, name: string): string[] {
+  return p.options.filter((o) => o.name === name && o.value !== undefined).map((o) => o.value as string);
+}
+
+/** Quotes an argv for pasting into a shell: POSIX sh, or PowerShell on Windows. */
+export function quoteCommand(argv: readonly string[], platform: NodeJS.Platform): string {
+  if (platform === 'win32') {
+    return argv.map((a) => (/^[A-Za-z0-9_\-./:=@,+]+$/.test(a) ? a : `'${a.replace(/'/g, "''")}'`)).join(' ');
+  }
+  return argv.map((a) => (/^[A-Za-z0-9_\-./:=@,+%]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
+}

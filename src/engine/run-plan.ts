@@ -1,0 +1,166 @@
+/**
+ * `docker gmsa run` as a pure planner: from the engine's profile, the credential spec and the user's own
+ * `docker run` arguments, the exact `docker run` command that gives the container its gMSA under the rules
+ * of that Windows build, or a refusal that says why and what to do instead.
+ */
+import type { CredentialSpec } from '../credspec/model';
+import { ConflictError, InvalidInputError, UnsupportedEngineError, UsageError } from '../errors';
+import { allValues, lastValue, parseRunArgs, type ParsedDockerArgs } from './docker-args';
+import type { HostProfile } from './profile';
+import { compareApiVersions, FIRST_GMSA_BUILD, FREE_HOSTNAME_BUILD, HYPERV_GMSA_BROKEN_BUILDS, NETWORK_SERVICE_BUILD, RAW_SPEC_API, releaseName } from './windows-builds';
+
+export const NETWORK_SERVICE = 'NT AUTHORITY\\NETWORK SERVICE';
+export const LOCAL_SYSTEM = 'NT AUTHORITY\\SYSTEM';
+/** Label put on every container the plugin starts, so later runs can find the gMSA's other containers. */
+export const ACCOUNT_LABEL = 'io.docker-gmsa.account';
+
+export type SpecMode = 'auto' | 'file' | 'raw';
+
+export interface SpecChoice {
+  /** The file name in the engine's CredentialSpecs folder, when the spec is known to be there. */
+  storeName?: string;
+  spec: CredentialSpec;
+}
+
+export interface RunRequest {
+  account: string;
+  spec: SpecChoice;
+  profile: HostProfile;
+  /** The user's arguments after ACCOUNT: [docker run options] IMAGE [COMMAND] [ARG...]. */
+  dockerArgs: readonly string[];
+  specMode: SpecMode;
+  networkService: boolean;
+  force: boolean;
+  /** Running containers that already use this gMSA (names), for the one-container rule before 17763. */
+  othersWithAccount: readonly string[];
+  /** A hostname source for 17763+ when the user gives none (injected so tests are deterministic). */
+  uniqueHostname: (account: string) => string;
+}
+
+export interface RunPlan {
+  /** The docker CLI arguments after the global flags: ['run', ...]. */
+  argv: string[];
+  hostname: string;
+  securityOpt: string;
+  /** Things the user should know (stderr). */
+  notes: string[];
+}
+
+export function isHyperV(isolation: string | undefined): boolean {
+  return (isolation ?? '').toLowerCase() === 'hyperv';
+}
+
+/** A NetBIOS-safe (≤15 characters) hostname unique to this container: the gMSA name cut short plus a suffix. */
+export function makeUniqueHostname(account: string, random: () => string): string {
+  const suffix = random().toLowerCase().replace(/[^a-z0-9]/g, '').slice(0, 4).padEnd(4, '0');
+  return `${account.slice(0, 10)}-${suffix}`;
+}
+
+/** The credentialspec= value: file:// when the spec is in the engine's store, else raw:// (API 1.40+). */
+export function chooseDelivery(req: Pick<RunRequest, 'spec' | 'profile' | 'specMode'>): { value: string; note?: string } {
+  const api = req.profile.apiVersion;
+  const rawOk = api !== undefined && compareApiVersions(api, RAW_SPEC_API) >= 0;
+  const file = req.spec.storeName;
+  const raw = `raw://${JSON.stringify(req.spec.spec)}`;
+  switch (req.specMode) {
+    case 'file':
+      if (!file) {
+        throw new UsageError(
+          '--spec-mode file needs a spec that is in the engine\'s CredentialSpecs folder',
+          'Install it first (docker gmsa spec install FILE), name it with --spec NAME, or use --spec-mode raw.',
+        );
+      }
+      return { value: `file://${file}` };
+    case 'raw':
+      if (!rawOk) throw rawRefusal(api);
+      return { value: raw };
+    default:
+      if (file) return { value: `file://${file}` };
+      if (!rawOk) throw rawRefusal(api);
+      return { value: raw, note: 'The spec is not in the engine\'s CredentialSpecs folder: it is passed inline (credentialspec=raw://).' };
+  }
+}
+
+function rawRefusal(api: string | undefined): UnsupportedEngineError {
+  return new UnsupportedEngineError(
+    `this engine speaks API ${api ?? 'of an unknown version'}; inline specs (raw://) need API ${RAW_SPEC_API} (engine 19.03) or later`,
+    "Install the spec into the engine's CredentialSpecs folder (docker gmsa spec install FILE --root <a share of the Docker root>) and run again.",
+  );
+}
+
+export function planRun(req: RunRequest): RunPlan {
+  const p = req.profile;
+  if (p.osType !== 'windows') {
+    throw new UnsupportedEngineError(
+      `the engine is a ${p.osType} engine: containers with a gMSA need a Windows engine (it refuses credentialspec security options)`,
+      'Point docker at a Windows engine (docker --context NAME gmsa run ...), or add --dry-run to see the command.',
+    );
+  }
+  const build = p.windowsBuild ?? FREE_HOSTNAME_BUILD;
+  if (build < FIRST_GMSA_BUILD) {
+    throw new UnsupportedEngineError(`Windows build ${build} predates gMSA support for containers`, 'Use Windows Server 2016 (14393) or later; 2019 (17763) or later is best.');
+  }
+  const parsed: ParsedDockerArgs = parseRunArgs(req.dockerArgs);
+  const release = releaseName(build) ?? `build ${build}`;
+  const notes: string[] = [];
+
+  if (allValues(parsed, 'security-opt').some((o) => /^credentialspec[=:]/i.test(o))) {
+    throw new UsageError('--security-opt credentialspec=... is what docker gmsa adds: remove yours', 'Pick the spec with --spec NAME|FILE (before the account).');
+  }
+
+  // Isolation: Hyper-V with a gMSA hangs or fails on 1703/1709/1803.
+  const asked = lastValue(parsed, 'isolation');
+  const isolation = asked && asked.toLowerCase() !== 'default' ? asked : p.isolation;
+  if (HYPERV_GMSA_BROKEN_BUILDS.includes(build) && isHyperV(isolation)) {
+    throw new UnsupportedEngineError(
+      `Hyper-V isolation with a gMSA hangs or fails on ${release}${asked ? '' : " (it is this engine's default isolation)"}`,
+      'Run it with process isolation: add --isolation process after the account.',
+    );
+  }
+
+  // User: Network Service when asked; it needs 1709 (16299) or later.
+  const user = lastValue(parsed, 'user');
+  if (req.networkService && user !== undefined) {
+    throw new UsageError(`--network-service and --user ${user} both set the user`, 'Keep one of them.');
+  }
+  const effectiveUser = req.networkService ? NETWORK_SERVICE : user;
+  if (effectiveUser && [NETWORK_SERVICE, LOCAL_SYSTEM].some((u) => u.toLowerCase() === effectiveUser.toLowerCase()) && build < NETWORK_SERVICE_BUILD) {
+    throw new UnsupportedEngineError(
+      `running as ${effectiveUser} inside a container needs Windows 1709 (16299) or later; this engine is ${release}`,
+      'Run the app as ContainerAdministrator (the default) on this host, or move to Windows Server 2019.',
+    );
+  }
+
+  // Hostname.
+  const given = lastValue(parsed, 'hostname');
+  let hostname: string;
+  if (build < FREE_HOSTNAME_BUILD) {
+    if (given !== undefined && given.toLowerCase() !== req.account.toLowerCase()) {
+      throw new InvalidInputError(
+        `on ${release} the container hostname must be the gMSA name (${req.account}), not ${given}: with another name inbound NTLM and name/SID translation fail`,
+        `Drop --hostname (docker gmsa sets it to ${req.account}), or move to Windows Server 2019 (17763) where the hostname is free.`,
+      );
+    }
+    if (req.othersWithAccount.length > 0 && !req.force) {
+      throw new ConflictError(
+        `${req.othersWithAccount.join(', ')} already use${req.othersWithAccount.length === 1 ? 's' : ''} the gMSA ${req.account}; on ${release} two containers with one gMSA race at the domain controller and lose their trust`,
+        'Stop the other container first, use another gMSA for this one, or pass --force if you accept intermittent failures.',
+      );
+    }
+    if (req.othersWithAccount.length > 0) notes.push(`Warning: ${req.othersWithAccount.join(', ')} also use ${req.account}: expect intermittent trust failures on ${release}.`);
+    hostname = given ?? req.account;
+  } else {
+    hostname = given ?? req.uniqueHostname(req.account);
+    if (given === undefined) notes.push(`Hostname ${hostname}: each container with one gMSA needs its own hostname on ${release} (the network still sees the gMSA name).`);
+  }
+  if (hostname.length > 15) notes.push(`Warning: hostname ${hostname} is longer than 15 characters; NetBIOS sees only the first 15.`);
+
+  const delivery = chooseDelivery(req);
+  if (delivery.note) notes.push(delivery.note);
+  const securityOpt = `credentialspec=${delivery.value}`;
+
+  const injected = ['--security-opt', securityOpt, '--label', `${ACCOUNT_LABEL}=${req.account}`];
+  if (given === undefined) injected.push('--hostname', hostname);
+  if (req.networkService) injected.push('--user', NETWORK_SERVICE);
+  return { argv: ['run', ...injected, ...req.dockerArgs], hostname, securityOpt, notes };
+}

@@ -1,0 +1,171 @@
+/**
+ * `docker gmsa run` through the real docker CLI against stand-in Windows engines of several builds: what
+ * the engine received (read back with `docker inspect`, the docker CLI as oracle) must follow the build's
+ * gMSA rules. The stand-in enforces the Windows engine's credential spec rules at container start.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { cleanEnv, docker, DOMAIN_FLAGS, plugin, socketPath, tempDir, type RunResult } from '../support/cli';
+import { labDescribe, labEngine } from '../support/lab';
+import { startWindowsEngine, type WindowsEngineHandle } from '../support/windows-engine';
+
+const IMAGE = 'local/app:1'; // the stand-in runs it on every build (a servercore tag must match the host build)
+const ENGINES = [
+  ['ws2016', 'windows-14393-engine-17.06'],
+  ['ws1803', 'windows-17134-engine-18.09'],
+  ['ws2019', 'windows-17763-engine-20.10'],
+  ['ws2022', 'windows-20348-engine-24.0'],
+] as const;
+
+interface Inspect {
+  hostname: string;
+  securityOpt: string[];
+  user: string;
+  isolation: string;
+}
+
+describe('docker gmsa run against stand-in Windows engines', () => {
+  const config = tempDir('run-cfg');
+  const env = cleanEnv({ DOCKER_CONFIG: config });
+  const engines = new Map<string, { handle: WindowsEngineHandle; root: string }>();
+
+  const gmsa = (ctx: string, args: string[]): Promise<RunResult> => docker(['--context', ctx, 'gmsa', ...args], env);
+  const inspect = async (ctx: string, name: string): Promise<Inspect> => {
+    const r = await docker(['--context', ctx, 'inspect', name, '--format', '{{json .Config.Hostname}}|{{json .HostConfig.SecurityOpt}}|{{json .Config.User}}|{{json .HostConfig.Isolation}}'], env);
+    expect(r.stderr).toBe('');
+    const [hostname, securityOpt, user, isolation] = r.stdout.trim().split('|').map((p) => JSON.parse(p) as unknown);
+    return { hostname: hostname as string, securityOpt: (securityOpt as string[] | null) ?? [], user: user as string, isolation: isolation as string };
+  };
+
+  beforeAll(async () => {
+    expect((await plugin(['install'], env)).status).toBe(0);
+    for (const [ctx, fixture] of ENGINES) {
+      const root = tempDir(`root-${ctx}`);
+      mkdirSync(join(root, 'CredentialSpecs'));
+      const handle = await startWindowsEngine({ socketPath: socketPath(ctx), fixture, rootDir: root });
+      engines.set(ctx, { handle, root });
+      expect((await docker(['context', 'create', ctx, '--docker', `host=unix://${handle.socketPath}`], env)).status).toBe(0);
+      expect((await plugin(['spec', 'create', 'webapp01', ...DOMAIN_FLAGS, '--root', root], env)).status).toBe(0);
+    }
+  });
+
+  afterAll(async () => {
+    await Promise.all([...engines.values()].map((e) => e.handle.close()));
+  });
+
+  test('14393: hostname pinned to the gMSA name, spec from the engine store as file://', async () => {
+    const r = await gmsa('ws2016', ['run', 'webapp01', '-d', '--name', 'c2016', IMAGE, 'ping', '-t', 'localhost']);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(await inspect('ws2016', 'c2016')).toMatchObject({ hostname: 'webapp01', securityOpt: ['credentialspec=file://contoso_webapp01.json'] });
+  });
+
+  test('17134: another hostname and a second container of the same gMSA are refused (--force overrides the latter)', async () => {
+    const bad = await gmsa('ws1803', ['run', 'webapp01', '-d', '--hostname', 'web', IMAGE]);
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toMatch(/^Error: on Windows Server.*1803.* the container hostname must be the gMSA name/m);
+    expect((await gmsa('ws1803', ['run', 'webapp01', '-d', '--name', 'a1803', IMAGE, 'ping', '-t', 'localhost'])).status).toBe(0);
+    const second = await gmsa('ws1803', ['run', 'webapp01', '-d', '--name', 'b1803', IMAGE, 'ping', '-t', 'localhost']);
+    expect(second.status).toBe(1);
+    expect(second.stderr).toMatch(/a1803 already uses the gMSA webapp01/);
+    const forced = await gmsa('ws1803', ['run', '--force', 'webapp01', '-d', '--name', 'b1803', IMAGE, 'ping', '-t', 'localhost']);
+    expect(forced.status).toBe(0);
+    expect(forced.stderr).toMatch(/intermittent trust failures/);
+    const hyperv = await gmsa('ws1803', ['run', 'webapp01', '-d', '--isolation', 'hyperv', IMAGE]);
+    expect(hyperv.status).toBe(1);
+    expect(hyperv.stderr).toMatch(/Hyper-V isolation with a gMSA hangs or fails/);
+  });
+
+  test('17763: each container gets its own hostname of at most 15 characters; a given one is kept', async () => {
+    expect((await gmsa('ws2019', ['run', 'webapp01', '-d', '--name', 'x2019', IMAGE, 'ping', '-t', 'localhost'])).status).toBe(0);
+    expect((await gmsa('ws2019', ['run', 'webapp01', '-d', '--name', 'y2019', IMAGE, 'ping', '-t', 'localhost'])).status).toBe(0);
+    const [x, y] = [await inspect('ws2019', 'x2019'), await inspect('ws2019', 'y2019')];
+    expect(x.hostname).toMatch(/^webapp01-[a-z0-9]{4}$/);
+    expect(y.hostname).not.toBe(x.hostname);
+    expect((await gmsa('ws2019', ['run', 'webapp01', '-d', '--name', 'z2019', '--hostname', 'frontend', IMAGE, 'ping', '-t', 'localhost'])).status).toBe(0);
+    expect((await inspect('ws2019', 'z2019')).hostname).toBe('frontend');
+  });
+
+  test('20348: --network-service sets the user; --spec-mode raw sends the spec inline', async () => {
+    expect((await gmsa('ws2022', ['run', '--network-service', '--spec-mode', 'raw', 'webapp01', '-d', '--name', 'n2022', IMAGE, 'ping', '-t', 'localhost'])).status).toBe(0);
+    const i = await inspect('ws2022', 'n2022');
+    expect(i.user).toBe('NT AUTHORITY\\NETWORK SERVICE');
+    expect(i.securityOpt).toHaveLength(1);
+    const raw = JSON.parse((i.securityOpt[0] as string).slice('credentialspec=raw://'.length)) as { DomainJoinConfig: { MachineAccountName: string } };
+    expect(raw.DomainJoinConfig.MachineAccountName).toBe('webapp01');
+  });
+
+  test('the spec is validated first, and a missing one names the command that makes it', async () => {
+    const missing = await gmsa('ws2022', ['run', 'nosuch01', '-d', IMAGE]);
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toMatch(/no credential spec for nosuch01/);
+    expect(missing.stderr).toMatch(/docker gmsa spec create nosuch01/);
+  });
+
+  test('--dry-run prints a command that pastes, with the global flags that pick the engine', async () => {
+    const r = await gmsa('ws2016', ['run', '--dry-run', 'webapp01', '-d', IMAGE]);
+    expect(r.status).toBe(0);
+    expect(r.stdout.trim()).toBe(
+      `docker --context ws2016 run --security-opt credentialspec=file://contoso_webapp01.json --label io.docker-gmsa.account=webapp01 --hostname webapp01 -d ${IMAGE}`,
+    );
+  });
+
+  test('exec runs as Network Service; verify reads nltest and klist inside and passes', async () => {
+    expect((await gmsa('ws2019', ['run', 'webapp01', '-d', '--name', 'v2019', IMAGE, 'ping', '-t', 'localhost'])).status).toBe(0);
+    const who = await gmsa('ws2019', ['exec', 'v2019', 'whoami']);
+    expect(who.status).toBe(0);
+    expect(who.stdout.trim().toLowerCase()).toBe('nt authority\\network service');
+    const v = await gmsa('ws2019', ['verify', 'v2019']);
+    expect(v.stderr).toBe('');
+    expect(v.status).toBe(0);
+    expect(v.stdout.match(/^  PASS /gm)).toHaveLength(4);
+    const json = JSON.parse((await gmsa('ws2019', ['verify', 'v2019', '--format', 'json'])).stdout) as { OK: boolean; Account: string; Domain: string };
+    expect(json).toMatchObject({ OK: true, Account: 'webapp01', Domain: 'contoso.com' });
+  });
+
+  test('verify fails with the next step: no spec, and the pre-2019 one-container race', async () => {
+    expect((await docker(['--context', 'ws2019', 'run', '-d', '--name', 'plain2019', IMAGE, 'ping', '-t', 'localhost'], env)).status).toBe(0);
+    const none = await gmsa('ws2019', ['verify', 'plain2019']);
+    expect(none.status).toBe(1);
+    expect(none.stderr).toMatch(/has no credential spec/);
+
+    // a1803 and b1803 share webapp01 on 1803 (the second one was forced): the DC race shows in nltest.
+    const race = await gmsa('ws1803', ['verify', 'b1803']);
+    expect(race.status).toBe(1);
+    expect(race.stdout).toMatch(/^  FAIL /m);
+    expect(race.stdout).toMatch(/next: .*one container per gMSA|next: .*same gMSA/i);
+  });
+
+  test('exec refuses --user and checks the build; --dry-run shows the command', async () => {
+    const both = await gmsa('ws2019', ['exec', '-u', 'x', 'v2019', 'whoami']);
+    expect(both.status).toBe(2);
+    const dry = await gmsa('ws2019', ['exec', '--system', '--dry-run', 'v2019', 'cmd', '/c', 'echo hi']);
+    expect(dry.stdout.trim()).toBe(`docker --context ws2019 exec --user 'NT AUTHORITY\\SYSTEM' v2019 cmd /c 'echo hi'`);
+    const old = await gmsa('ws2016', ['exec', 'c2016', 'whoami']);
+    expect(old.status).toBe(2);
+    expect(old.stderr).toMatch(/needs Windows 1709/);
+  });
+
+  test('DOCKER_HOST works as well as --context, and exit codes pass through', async () => {
+    const e = engines.get('ws2022')!;
+    const r = await plugin(['run', 'webapp01', IMAGE, 'cmd', '/c', 'exit', '3'], { ...env, DOCKER_HOST: `unix://${e.handle.socketPath}` });
+    expect(r.status).toBe(3);
+  });
+});
+
+labDescribe('docker gmsa run against the lab Linux engine', () => {
+  test('a Linux engine is refused with the reason; --dry-run still shows the command', async () => {
+    const engine = await labEngine();
+    if (!engine) throw new Error('lab must be up');
+    const env = cleanEnv();
+    const root = tempDir('linux-root');
+    expect((await plugin(['spec', 'create', 'webapp01', ...DOMAIN_FLAGS, '--root', root], env)).status).toBe(0);
+    const r = await plugin(['-H', engine.host, 'run', '--root', root, 'webapp01', '-d', 'local/busybox:1'], env);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^Error: the engine is a linux engine: containers with a gMSA need a Windows engine/m);
+    const dry = await plugin(['-H', engine.host, 'run', '--dry-run', '--root', root, 'webapp01', '-d', 'local/busybox:1'], env);
+    expect(dry.status).toBe(0);
+    expect(dry.stderr).toMatch(/linux engine and cannot run it/);
+    expect(dry.stdout).toMatch(/credentialspec=file:\/\/contoso_webapp01.json/);
+  });
+});

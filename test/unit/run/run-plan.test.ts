@@ -1,0 +1,121 @@
+import { buildCredentialSpec } from '../../../src/credspec/model';
+import { lastValue, parseExecArgs, parseRunArgs, quoteCommand } from '../../../src/engine/docker-args';
+import type { HostProfile } from '../../../src/engine/profile';
+import { ACCOUNT_LABEL, makeUniqueHostname, NETWORK_SERVICE, planRun, type RunRequest } from '../../../src/engine/run-plan';
+import { ConflictError, InvalidInputError, UnsupportedEngineError, UsageError } from '../../../src/errors';
+
+const spec = buildCredentialSpec(
+  { dnsName: 'contoso.com', netbiosName: 'CONTOSO', domainSid: 'S-1-5-21-1-2-3', domainGuid: 'b8453a02-7d3f-4dc2-9c73-c3d57f725694' },
+  ['webapp01'],
+);
+
+function profile(build: number, extra: Partial<HostProfile> = {}): HostProfile {
+  return {
+    osType: 'windows',
+    windowsBuild: build,
+    isolation: 'process',
+    isolationAssumed: false,
+    apiVersion: '1.41',
+    rootDirLocal: true,
+    credentialSpecsDir: 'C:\\ProgramData\\docker\\CredentialSpecs',
+    swarm: { state: 'inactive', role: 'none' },
+    rules: [],
+    ...extra,
+  };
+}
+
+function req(build: number, dockerArgs: string[], extra: Partial<RunRequest> = {}): RunRequest {
+  return {
+    account: 'webapp01',
+    spec: { storeName: 'contoso_webapp01.json', spec },
+    profile: profile(build),
+    dockerArgs,
+    specMode: 'auto',
+    networkService: false,
+    force: false,
+    othersWithAccount: [],
+    uniqueHostname: () => 'webapp01-ab12',
+    ...extra,
+  };
+}
+
+describe('docker run/exec argument reading', () => {
+  test('finds IMAGE after value flags, clusters and = forms', () => {
+    const p = parseRunArgs(['-d', '--name', 'web', '-p', '80:80', '-it', '-uAdmin', '--hostname=h1', '-e', 'A=1', 'img:1', 'cmd', '/c', '-h']);
+    expect(p.target).toBe('img:1');
+    expect(p.rest).toEqual(['cmd', '/c', '-h']);
+    expect(lastValue(p, 'hostname')).toBe('h1');
+    expect(lastValue(p, 'user')).toBe('Admin');
+    expect(lastValue(p, 'name')).toBe('web');
+  });
+
+  test('missing IMAGE and unknown short flags are usage errors', () => {
+    expect(() => parseRunArgs(['-d'])).toThrow(/missing IMAGE/);
+    expect(() => parseRunArgs(['-Z', 'img'])).toThrow(UsageError);
+    expect(() => parseRunArgs(['--name'])).toThrow(/flag needs an argument: --name/);
+  });
+
+  test('exec: CONTAINER and COMMAND', () => {
+    const p = parseExecArgs(['-it', '-w', 'C:\\', 'c1', 'powershell', '-Command', 'x']);
+    expect(p.target).toBe('c1');
+    expect(p.rest).toEqual(['powershell', '-Command', 'x']);
+  });
+
+  test('commands quote for pasting', () => {
+    expect(quoteCommand(['docker', 'run', '--user', 'NT AUTHORITY\\NETWORK SERVICE', "it's"], 'linux')).toBe(`docker run --user 'NT AUTHORITY\\NETWORK SERVICE' 'it'\\''s'`);
+    expect(quoteCommand(['docker', 'run', "it's"], 'win32')).toBe(`docker run 'it''s'`);
+  });
+});
+
+describe('run planner: the Windows build rules', () => {
+  test('14393: hostname is the gMSA name, file:// from the store, labelled', () => {
+    const plan = planRun(req(14393, ['-d', 'img']));
+    expect(plan.argv).toEqual(['run', '--security-opt', 'credentialspec=file://contoso_webapp01.json', '--label', `${ACCOUNT_LABEL}=webapp01`, '--hostname', 'webapp01', '-d', 'img']);
+  });
+
+  test('before 17763 another hostname is refused, and a second container unless --force', () => {
+    expect(() => planRun(req(17134, ['--hostname', 'other', 'img']))).toThrow(InvalidInputError);
+    expect(() => planRun(req(17134, ['--hostname', 'other', 'img']))).toThrow(/must be the gMSA name/);
+    expect(planRun(req(17134, ['-h', 'WEBAPP01', 'img'])).hostname).toBe('WEBAPP01');
+    expect(() => planRun(req(16299, ['img'], { othersWithAccount: ['web-1'] }))).toThrow(ConflictError);
+    const forced = planRun(req(16299, ['img'], { othersWithAccount: ['web-1'], force: true }));
+    expect(forced.notes.join('\n')).toMatch(/intermittent trust failures/);
+  });
+
+  test('Hyper-V isolation is refused on 1703/1709/1803, asked or by default; fine on 2019', () => {
+    for (const b of [15063, 16299, 17134]) {
+      expect(() => planRun(req(b, ['--isolation', 'hyperv', 'img']))).toThrow(UnsupportedEngineError);
+      expect(() => planRun(req(b, ['img'], { profile: profile(b, { isolation: 'hyperv' }) }))).toThrow(/engine's default isolation/);
+      expect(planRun(req(b, ['--isolation=process', 'img'], { profile: profile(b, { isolation: 'hyperv' }) })).argv).toContain('--isolation=process');
+    }
+    expect(planRun(req(17763, ['--isolation', 'hyperv', 'img'])).argv).toContain('hyperv');
+  });
+
+  test('17763+: a user hostname is kept; without one each container gets a unique ≤15-character name', () => {
+    expect(planRun(req(20348, ['--hostname', 'web', 'img'])).argv).not.toContain('webapp01-ab12');
+    const plan = planRun(req(17763, ['img']));
+    expect(plan.argv).toEqual(expect.arrayContaining(['--hostname', 'webapp01-ab12']));
+    expect(makeUniqueHostname('averyverylongname', () => 'Z9y8x7')).toBe('averyveryl-z9y8');
+    expect(makeUniqueHostname('averyverylongname', () => 'Z9').length).toBeLessThanOrEqual(15);
+  });
+
+  test('delivery: raw:// when the spec is not in the store (API 1.40+), refused below; --spec-mode forces', () => {
+    const noStore = { spec: { spec } };
+    expect(planRun(req(20348, ['img'], noStore)).securityOpt).toBe(`credentialspec=raw://${JSON.stringify(spec)}`);
+    expect(() => planRun(req(14393, ['img'], { ...noStore, profile: profile(14393, { apiVersion: '1.30' }) }))).toThrow(/API 1\.30/);
+    expect(planRun(req(20348, ['img'], { specMode: 'raw' })).securityOpt).toMatch(/^credentialspec=raw:\/\//);
+    expect(() => planRun(req(20348, ['img'], { ...noStore, specMode: 'file' }))).toThrow(/--spec-mode file/);
+  });
+
+  test('--network-service sets the user, needs 1709, and conflicts with --user', () => {
+    expect(planRun(req(17763, ['img'], { networkService: true })).argv).toEqual(expect.arrayContaining(['--user', NETWORK_SERVICE]));
+    expect(() => planRun(req(14393, ['img'], { networkService: true }))).toThrow(/1709/);
+    expect(() => planRun(req(17763, ['-u', 'x', 'img'], { networkService: true }))).toThrow(UsageError);
+  });
+
+  test('a Linux engine, a pre-2016 build and a hand-made credentialspec option are refused', () => {
+    expect(() => planRun(req(17763, ['img'], { profile: { ...profile(17763), osType: 'linux' } }))).toThrow(/need a Windows engine/);
+    expect(() => planRun(req(10586, ['img']))).toThrow(/predates gMSA support/);
+    expect(() => planRun(req(17763, ['--security-opt', 'credentialspec=file://x.json', 'img']))).toThrow(/remove yours/);
+  });
+});
