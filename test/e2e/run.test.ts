@@ -136,6 +136,13 @@ describe('docker gmsa run against stand-in Windows engines', () => {
     expect(race.stdout).toMatch(/next: .*one container per gMSA|next: .*same gMSA/i);
   });
 
+  test('verify on 2016 checks the secure channel as the default user (no Network Service before 1709)', async () => {
+    const v = await gmsa('ws2016', ['verify', 'c2016']);
+    expect(v.stderr).toMatch(/only nltest is checked/);
+    expect(v.stdout.match(/^  PASS /gm)).toHaveLength(2);
+    expect(v.status).toBe(0);
+  });
+
   test('exec refuses --user and checks the build; --dry-run shows the command', async () => {
     const both = await gmsa('ws2019', ['exec', '-u', 'x', 'v2019', 'whoami']);
     expect(both.status).toBe(2);
