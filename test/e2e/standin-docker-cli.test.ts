@@ -14,23 +14,8 @@ import {
   type WindowsEngineOptions,
 } from '../support/windows-engine';
 
-const SPEC = {
-  CmsPlugins: ['ActiveDirectory'],
-  DomainJoinConfig: {
-    Sid: 'S-1-5-21-702590844-1001920913-2680819671',
-    MachineAccountName: 'webapp01',
-    Guid: '56d9b66c-d746-4f87-bd26-26760cfdca2e',
-    DnsTreeName: 'contoso.com',
-    DnsName: 'contoso.com',
-    NetBiosName: 'CONTOSO',
-  },
-  ActiveDirectoryConfig: {
-    GroupManagedServiceAccounts: [
-      { Name: 'webapp01', Scope: 'contoso.com' },
-      { Name: 'webapp01', Scope: 'CONTOSO' },
-    ],
-  },
-};
+/** A spec written by hand, independent of the plugin's model (test/fixtures/specs). */
+const SPEC = JSON.parse(fs.readFileSync(path.join(__dirname, '../fixtures/specs/contoso_webapp01.json'), 'utf8')) as { DomainJoinConfig: Record<string, string> };
 const IIS = 'mcr.microsoft.com/windows/servercore/iis:windowsservercore-ltsc2022';
 const CORE2022 = 'mcr.microsoft.com/windows/servercore:ltsc2022';
 const APP = 'local/app:1'; // built on the host: matches every build
