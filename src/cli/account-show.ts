@@ -33,7 +33,7 @@ export function registerAccountShow(account: Command, deps: Deps): void {
           SID: sid,
           Name: p ? `${domain.netbiosName}\\${p.samAccountName}` : sid,
           Kind: p?.kind ?? 'unknown',
-          Members: p?.kind === 'group' ? await namesOfDns(dir, p.members) : [],
+          Members: p?.kind === 'group' ? (await namesOfDns(dir, p.members)).sort((a, b) => a.localeCompare(b)) : [],
         });
       }
       const view = {
