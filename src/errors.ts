@@ -43,6 +43,9 @@ export class DirectoryError extends GmsaError {}
 /** No domain controller could be reached (discovery, TCP, TLS or timeout). */
 export class DirectoryUnreachableError extends GmsaError {}
 
+/** A check the user asked for came out negative (account test, verify); the report was already printed. */
+export class CheckFailedError extends GmsaError {}
+
 /** A file system operation failed (permissions, disk full...). */
 export class FileSystemError extends GmsaError {}
 

@@ -1,12 +1,9 @@
 import type { Command } from 'commander';
 import type { DirectoryFlags } from '../ad/settings';
-import { InvalidInputError, NotFoundError, GmsaError } from '../errors';
+import { CheckFailedError, InvalidInputError, NotFoundError } from '../errors';
 import { parseFormat, renderObject } from '../util/format';
 import { addDirectoryOptions, DIRECTORY_HELP, withDirectory } from './ad-shared';
 import type { Deps } from './deps';
-
-/** Exit status 1 without an error message: the verdict was already printed (like the cmdlet's False). */
-export class AccessDenied extends GmsaError {}
 
 export function registerAccountTest(account: Command, deps: Deps): void {
   const cmd = account
@@ -83,7 +80,7 @@ Example:
         return lines.join('\n') + '\n';
       }),
     );
-    if (!v.allowed) throw new AccessDenied(`${host.name} may not retrieve the password of ${g.name}`);
+    if (!v.allowed) throw new CheckFailedError(`${host.name} may not retrieve the password of ${g.name}`);
   });
 }
 

@@ -54,7 +54,6 @@ export function registerKds(program: Command, deps: Deps): void {
       );
       if (format.kind === 'table') deps.io.out(`\n${summary}\n`);
     });
-    return undefined;
   });
 
   const create = kds

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { InvalidInputError, NotFoundError, SpecInvalidError, UsageError } from '../errors';
+import { CheckFailedError, InvalidInputError, NotFoundError, SpecInvalidError, UsageError } from '../errors';
 import { parseFormat, renderObject } from '../util/format';
 import type { Deps } from './deps';
 import { localStore } from './run-spec';
@@ -103,6 +103,6 @@ Example:
           return lines.join('\n') + '\n';
         }),
       );
-      if (!ok) throw new SpecInvalidError(`${checks.filter((c) => !c.ok).length} of ${checks.length} checks failed in ${name}`, 'Follow the next: lines above.');
+      if (!ok) throw new CheckFailedError(`${checks.filter((c) => !c.ok).length} of ${checks.length} checks failed in ${name}`, 'Follow the next: lines above.');
     });
 }
