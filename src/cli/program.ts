@@ -11,6 +11,8 @@ import { registerKds } from './kds';
 import { registerRun } from './run';
 import { registerExec } from './exec';
 import { registerVerify } from './verify';
+import { registerK8s } from './k8s';
+import { registerServiceFabric } from './servicefabric';
 import { registerInstall } from './install';
 import { registerUninstall } from './uninstall';
 import { registerVersion } from './version';
@@ -39,6 +41,8 @@ export function buildProgram(deps: Deps): Command {
   registerRun(program, deps);
   registerExec(program, deps);
   registerVerify(program, deps);
+  registerK8s(program, deps);
+  registerServiceFabric(program, deps);
   registerHost(program, deps);
   registerSpec(program, deps);
   registerAccount(program, deps);

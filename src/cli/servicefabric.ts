@@ -1,0 +1,50 @@
+/** `docker gmsa servicefabric`: the ContainerHostPolicies snippet (orchestrators/servicefabric.ts) and the install reminder. */
+import { Option, type Command } from 'commander';
+import { DEFAULT_CODE_PACKAGE, installReminder, planServiceFabric, SF_ISOLATIONS, type ServiceFabricRequest, type SfIsolation } from '../orchestrators/servicefabric';
+import type { Deps } from './deps';
+import { resolveOrchestratorSpec, specFileName } from './k8s';
+import { rootOption } from './spec-shared';
+
+interface ServiceFabricOptions {
+  spec?: string;
+  root?: string;
+  hostname?: string;
+  isolation: SfIsolation;
+  codePackage: string;
+}
+
+export function registerServiceFabric(program: Command, deps: Deps): void {
+  program
+    .command('servicefabric')
+    .description('The ContainerHostPolicies of a Service Fabric ApplicationManifest.xml for a gMSA')
+    .argument('<account>', 'the gMSA the container uses')
+    .option('--spec <name|file>', 'the credential spec (default: the one in the store for ACCOUNT)')
+    .addOption(rootOption())
+    .option('--hostname <name>', 'container hostname (default: the gMSA name)')
+    .addOption(new Option('--isolation <mode>', 'container isolation').choices(SF_ISOLATIONS).default('process'))
+    .option('--code-package <name>', "CodePackageRef: the container's code package in ServiceManifest.xml", DEFAULT_CODE_PACKAGE)
+    .addHelpText(
+      'after',
+      `
+Prints the element to put inside <ServiceManifestImport><Policies> of ApplicationManifest.xml. Service
+Fabric passes the SecurityOption to docker, which reads the spec file from the CredentialSpecs folder of
+the node the container lands on: install the file on every node. The spec is validated first.
+
+Example:
+  docker gmsa servicefabric webapp01 --root /mnt/docker --code-package Code`,
+    )
+    .action(async (account: string, o: ServiceFabricOptions) => {
+      const spec = await resolveOrchestratorSpec('servicefabric', account, o, deps);
+      const fileName = specFileName(spec);
+      const req: ServiceFabricRequest = {
+        account: spec.spec.DomainJoinConfig.MachineAccountName,
+        specFileName: fileName,
+        isolation: o.isolation,
+        codePackage: o.codePackage,
+      };
+      if (o.hostname !== undefined) req.hostname = o.hostname;
+      const plan = planServiceFabric(req);
+      deps.io.out(plan.xml);
+      for (const line of [...installReminder(fileName, spec.path), ...plan.notes]) deps.io.err(`${line}\n`);
+    });
+}
