@@ -40,7 +40,7 @@ const dropBuildkit = {
  * Each layer is bundled separately, brotli-compressed and embedded as a base64 string: scanning a string
  * costs V8 far less than parsing code.
  */
-const LAZY_LIBRARIES = ['dockerode', 'ldapts'];
+const LAZY_LIBRARIES = ['dockerode', 'ldapts', 'yaml'];
 
 const common = {
   bundle: true,

@@ -13,6 +13,8 @@ import { registerExec } from './exec';
 import { registerVerify } from './verify';
 import { registerK8s } from './k8s';
 import { registerServiceFabric } from './servicefabric';
+import { registerService } from './service';
+import { registerConfigs } from './configs';
 import { registerInstall } from './install';
 import { registerUninstall } from './uninstall';
 import { registerVersion } from './version';
@@ -41,6 +43,8 @@ export function buildProgram(deps: Deps): Command {
   registerRun(program, deps);
   registerExec(program, deps);
   registerVerify(program, deps);
+  registerService(program, deps);
+  registerConfigs(program, deps);
   registerK8s(program, deps);
   registerServiceFabric(program, deps);
   registerHost(program, deps);

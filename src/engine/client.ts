@@ -10,7 +10,7 @@
  * comes from the resolved endpoint.
  */
 import type Dockerode from 'dockerode';
-import { EngineError, type GmsaError } from '../errors';
+import { ConflictError, EngineError, UnsupportedEngineError, type GmsaError } from '../errors';
 import { describeEndpoint, type ResolvedEndpoint } from './endpoint';
 
 /** What the rest of the tool uses of the engine. Methods resolve to the API's JSON bodies. */
@@ -26,6 +26,20 @@ export interface EngineClient {
   listContainers(all?: boolean): Promise<any[]>;
   /** GET /containers/{id}/json; undefined when there is no such container. */
   inspectContainer(idOrName: string): Promise<any | undefined>;
+  /** POST /configs/create (swarm managers): the new config's ID. Data is the raw content (sent base64). */
+  createConfig(spec: { Name: string; Labels?: Record<string, string>; Data: Buffer }): Promise<{ ID: string }>;
+  /** GET /configs, with the API's filters (name, id, label: ["key" | "key=value"]). Each has Spec.Data (base64). */
+  listConfigs(filters?: Record<string, string[]>): Promise<any[]>;
+  /** GET /configs/{id}; undefined when there is no such config. */
+  inspectConfig(idOrName: string): Promise<any | undefined>;
+  /** DELETE /configs/{id}. */
+  removeConfig(idOrName: string): Promise<void>;
+  /** GET /services, with the API's filters (id, name, label, mode). */
+  listServices(filters?: Record<string, string[]>): Promise<any[]>;
+  /** GET /services/{id}; undefined when there is no such service. */
+  inspectService(idOrName: string): Promise<any | undefined>;
+  /** GET /nodes: every node of the swarm, with Description.Platform and Spec.Labels. */
+  listNodes(): Promise<any[]>;
 }
 
 export interface EngineClientOptions {
@@ -125,6 +139,18 @@ export function createEngineClient(ep: ResolvedEndpoint, opts: EngineClientOptio
 
   // dockerode accepts { abortSignal } on these calls; its type definitions do not declare the argument.
   type WithSignal = (opts: { abortSignal: AbortSignal }) => Promise<unknown>;
+  type WithOpts = (opts: object) => Promise<any>;
+  const withFilters = (filters: Record<string, string[]> | undefined, signal: AbortSignal): object =>
+    filters && Object.keys(filters).length > 0 ? { filters, abortSignal: signal } : { abortSignal: signal };
+  /** undefined for a 404 (no such object), the error otherwise. */
+  const orMissing = async <T>(p: Promise<T>): Promise<T | undefined> => {
+    try {
+      return await p;
+    } catch (err) {
+      if (err instanceof EngineError && /\b404\b|not found|no such/i.test(err.message)) return undefined;
+      throw err;
+    }
+  };
   return {
     endpoint: ep,
     ping: () =>
@@ -144,6 +170,33 @@ export function createEngineClient(ep: ResolvedEndpoint, opts: EngineClientOptio
         throw err;
       }
     },
+    createConfig: async (spec) => {
+      const body = { Name: spec.Name, Labels: spec.Labels ?? {}, Data: spec.Data.toString('base64') };
+      try {
+        const created = await call(`create config ${spec.Name} on`, (d, signal) => (d.createConfig as unknown as WithOpts).call(d, { ...body, abortSignal: signal }));
+        return { ID: String((created as { id?: unknown }).id ?? '') };
+      } catch (err) {
+        if (err instanceof EngineError && /\b409\b/.test(err.message)) {
+          throw new ConflictError(
+            `a swarm config named ${spec.Name} already exists on ${describeEndpoint(ep)}`,
+            `Inspect it (docker config inspect ${spec.Name}); remove it if it is not in use (docker config rm ${spec.Name}).`,
+          );
+        }
+        throw err;
+      }
+    },
+    listConfigs: (filters) =>
+      call('list the swarm configs of', (d, signal) => (d.listConfigs as unknown as WithOpts).call(d, withFilters(filters, signal))),
+    inspectConfig: (idOrName) =>
+      orMissing(call(`inspect config ${idOrName} on`, (d, signal) => (d.getConfig(idOrName).inspect as unknown as WithSignal).call(d.getConfig(idOrName), { abortSignal: signal }))),
+    removeConfig: async (idOrName) => {
+      await call(`remove config ${idOrName} from`, (d, signal) => (d.getConfig(idOrName).remove as unknown as WithSignal).call(d.getConfig(idOrName), { abortSignal: signal }));
+    },
+    listServices: (filters) =>
+      call('list the services of', (d, signal) => (d.listServices as unknown as WithOpts).call(d, withFilters(filters, signal))),
+    inspectService: (idOrName) =>
+      orMissing(call(`inspect service ${idOrName} on`, (d, signal) => (d.getService(idOrName).inspect as unknown as WithSignal).call(d.getService(idOrName), { abortSignal: signal }))),
+    listNodes: () => call('list the nodes of', (d, signal) => (d.listNodes as unknown as WithOpts).call(d, { abortSignal: signal })),
   };
 }
 
@@ -182,8 +235,18 @@ export function mapEngineError(err: unknown, ep: ResolvedEndpoint, action: strin
       j && typeof j === 'object' && typeof j.message === 'string'
         ? j.message
         : message.replace(/^\(HTTP code \d+\) [^-]*- /, '').trim();
+    if (e.statusCode === 503 && /swarm/i.test(engineMsg)) {
+      // The swarm API (configs, services, nodes) answers only on a manager.
+      const worker = /worker/i.test(engineMsg);
+      return new UnsupportedEngineError(
+        `the Docker engine at ${where} is not a swarm manager, so it cannot ${action.replace(/ (from|on|of)$/, '')}: ${engineMsg}`,
+        worker
+          ? 'It is a swarm worker: point docker at a manager (docker --context MANAGER gmsa ..., or -H), or promote this node from a manager (docker node promote NODE).'
+          : 'Point docker at a swarm manager (docker --context MANAGER gmsa ..., or -H), or make this engine one (docker swarm init).',
+      );
+    }
     return new EngineError(
-      `the Docker engine at ${where} answered ${e.statusCode} to ${action.replace(/ from$/, '')}: ${engineMsg}`,
+      `the Docker engine at ${where} answered ${e.statusCode} to ${action.replace(/ (from|on|of)$/, '')}: ${engineMsg}`,
       e.statusCode === 404
         ? 'The engine does not know this API call; it may be too old for this command.'
         : e.statusCode >= 500

@@ -1,7 +1,7 @@
 /**
- * Reading the docker CLI's own arguments (`docker run`/`docker exec` options) as the CLI does, so that the
- * plugin knows the user's hostname, isolation, user and security options and where IMAGE (or CONTAINER)
- * starts, without changing anything it passes on. Pure.
+ * Reading the docker CLI's own arguments (`docker run`, `docker exec`, `docker service create|update`
+ * options) as the CLI does, so that the plugin knows the user's hostname, isolation, user and security
+ * options and where IMAGE (or CONTAINER, SERVICE) starts, without changing anything it passes on. Pure.
  */
 import { UsageError } from '../errors';
 
@@ -46,10 +46,18 @@ interface Grammar {
   shortValue: Record<string, string>;
   shortBool: Set<string>;
   what: string;
+  /** What follows the target in the usage line (default "[COMMAND] [ARG...]"). */
+  tail?: string;
+  /**
+   * Flags may come after positionals (cobra's default; `docker service update SERVICE --image x`). Off
+   * for commands whose positionals end the options (`docker run IMAGE`, `docker service create IMAGE`).
+   */
+  interspersed?: boolean;
 }
 
 function parse(args: readonly string[], g: Grammar): ParsedDockerArgs {
   const options: ParsedOption[] = [];
+  const positionals: string[] = [];
   let i = 0;
   while (i < args.length) {
     const a = args[i] as string;
@@ -99,13 +107,19 @@ function parse(args: readonly string[], g: Grammar): ParsedDockerArgs {
       i += 1;
       continue;
     }
+    if (g.interspersed) {
+      positionals.push(a);
+      i += 1;
+      continue;
+    }
     break;
   }
-  const target = args[i];
+  const all = [...positionals, ...args.slice(i)];
+  const target = all[0];
   if (target === undefined) {
-    throw new UsageError(`missing ${g.what}`, `Usage: docker gmsa ${g.command} ... ${g.what} [COMMAND] [ARG...]`);
+    throw new UsageError(`missing ${g.what}`, `Usage: docker gmsa ${g.command} ... ${g.what}${g.tail === '' ? '' : ` ${g.tail ?? '[COMMAND] [ARG...]'}`}`);
   }
-  return { options, target, rest: args.slice(i + 1) };
+  return { options, target, rest: all.slice(1) };
 }
 
 export function parseRunArgs(args: readonly string[]): ParsedDockerArgs {
@@ -114,6 +128,67 @@ export function parseRunArgs(args: readonly string[]): ParsedDockerArgs {
 
 export function parseExecArgs(args: readonly string[]): ParsedDockerArgs {
   return parse(args, { command: 'exec', valueFlags: EXEC_VALUE_FLAGS, shortValue: EXEC_SHORT, shortBool: EXEC_SHORT_BOOL, what: 'CONTAINER' });
+}
+
+/** docker service create flags that take a value (docker CLI 28, `docker service create --help`). */
+const SERVICE_CREATE_VALUE_FLAGS = new Set(
+  (
+    'cap-add cap-drop config constraint container-label credential-spec dns dns-option dns-search endpoint-mode ' +
+    'entrypoint env env-file generic-resource group health-cmd health-interval health-retries health-start-interval ' +
+    'health-start-period health-timeout host hostname isolation label limit-cpu limit-memory limit-pids log-driver ' +
+    'log-opt max-concurrent mode mount name network oom-score-adj placement-pref publish replicas ' +
+    'replicas-max-per-node reserve-cpu reserve-memory restart-condition restart-delay restart-max-attempts ' +
+    'restart-window rollback-delay rollback-failure-action rollback-max-failure-ratio rollback-monitor rollback-order ' +
+    'rollback-parallelism secret stop-grace-period stop-signal sysctl ulimit update-delay update-failure-action ' +
+    'update-max-failure-ratio update-monitor update-order update-parallelism user workdir'
+  ).split(' '),
+);
+const SERVICE_CREATE_SHORT: Record<string, string> = { e: 'env', l: 'label', p: 'publish', u: 'user', w: 'workdir' };
+const SERVICE_SHORT_BOOL = new Set(['d', 'q', 't']);
+
+/** docker service update flags that take a value (docker CLI 28, `docker service update --help`). */
+const SERVICE_UPDATE_VALUE_FLAGS = new Set(
+  (
+    'args cap-add cap-drop config-add config-rm constraint-add constraint-rm container-label-add container-label-rm ' +
+    'credential-spec dns-add dns-option-add dns-option-rm dns-rm dns-search-add dns-search-rm endpoint-mode ' +
+    'entrypoint env-add env-rm generic-resource-add generic-resource-rm group-add group-rm health-cmd ' +
+    'health-interval health-retries health-start-interval health-start-period health-timeout host-add host-rm ' +
+    'hostname image isolation label-add label-rm limit-cpu limit-memory limit-pids log-driver log-opt ' +
+    'max-concurrent mount-add mount-rm network-add network-rm oom-score-adj placement-pref-add placement-pref-rm ' +
+    'publish-add publish-rm replicas replicas-max-per-node reserve-cpu reserve-memory restart-condition ' +
+    'restart-delay restart-max-attempts restart-window rollback-delay rollback-failure-action ' +
+    'rollback-max-failure-ratio rollback-monitor rollback-order rollback-parallelism secret-add secret-rm ' +
+    'stop-grace-period stop-signal sysctl-add sysctl-rm ulimit-add ulimit-rm update-delay update-failure-action ' +
+    'update-max-failure-ratio update-monitor update-order update-parallelism user workdir'
+  ).split(' '),
+);
+const SERVICE_UPDATE_SHORT: Record<string, string> = { u: 'user', w: 'workdir' };
+
+/** `docker service create` options, IMAGE and COMMAND [ARG...]: options end at IMAGE, as in the CLI. */
+export function parseServiceCreateArgs(args: readonly string[]): ParsedDockerArgs {
+  return parse(args, {
+    command: 'service create',
+    valueFlags: SERVICE_CREATE_VALUE_FLAGS,
+    shortValue: SERVICE_CREATE_SHORT,
+    shortBool: SERVICE_SHORT_BOOL,
+    what: 'IMAGE',
+  });
+}
+
+/**
+ * `docker service update` options and SERVICE. The CLI lets flags follow SERVICE, so they are read
+ * wherever they are; `rest` holds any extra positional (the CLI accepts exactly one).
+ */
+export function parseServiceUpdateArgs(args: readonly string[]): ParsedDockerArgs {
+  return parse(args, {
+    command: 'service update',
+    valueFlags: SERVICE_UPDATE_VALUE_FLAGS,
+    shortValue: SERVICE_UPDATE_SHORT,
+    shortBool: SERVICE_SHORT_BOOL,
+    what: 'SERVICE',
+    tail: '',
+    interspersed: true,
+  });
 }
 
 /** The last value given for an option (docker keeps the last one for single-valued flags). */
