@@ -9,6 +9,7 @@ import { registerAccount } from './account';
 import { registerHost } from './host';
 import { registerKds } from './kds';
 import { registerRun } from './run';
+import { registerCompose } from './compose';
 import { registerExec } from './exec';
 import { registerVerify } from './verify';
 import { registerK8s } from './k8s';
@@ -41,6 +42,7 @@ export function buildProgram(deps: Deps): Command {
     .addHelpText('after', ROOT_EPILOG);
 
   registerRun(program, deps);
+  registerCompose(program, deps);
   registerExec(program, deps);
   registerVerify(program, deps);
   registerService(program, deps);

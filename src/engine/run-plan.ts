@@ -88,6 +88,60 @@ function rawRefusal(api: string | undefined): UnsupportedEngineError {
   );
 }
 
+/** The isolation a container gets: the one asked for ('default' means none), else the engine's default. */
+export function effectiveIsolation(asked: string | undefined, engineDefault: string | undefined): string | undefined {
+  return asked && asked.toLowerCase() !== 'default' ? asked : engineDefault;
+}
+
+/** True when Hyper-V isolation with a gMSA hangs or fails on this build (1703, 1709, 1803). */
+export function hypervGmsaBroken(build: number, isolation: string | undefined): boolean {
+  return HYPERV_GMSA_BROKEN_BUILDS.includes(build) && isHyperV(isolation);
+}
+
+/** True when `user` is Network Service or Local System, which can use the gMSA only from 1709 (16299) on. */
+export function machineIdentityTooEarly(build: number, user: string | undefined): boolean {
+  return !!user && [NETWORK_SERVICE, LOCAL_SYSTEM].some((u) => u.toLowerCase() === user.toLowerCase()) && build < NETWORK_SERVICE_BUILD;
+}
+
+export interface HostnameRequest {
+  account: string;
+  build: number;
+  /** The hostname the user gave, if any. */
+  given: string | undefined;
+  /** Other containers that use the gMSA at the same time (the one-container rule before 17763). */
+  othersWithAccount: readonly string[];
+  force: boolean;
+  uniqueHostname: (account: string) => string;
+}
+
+export interface HostnameDecision {
+  /** Why the build's rules refuse the container (the caller phrases the error). */
+  refused?: 'must-be-account' | 'one-container-per-gmsa';
+  hostname: string;
+  /** The hostname came from uniqueHostname (17763+, none given). */
+  generated: boolean;
+  /** Others share the gMSA before 17763 and force allowed it. */
+  sharedAnyway: boolean;
+}
+
+/**
+ * The hostname rule of a build: before 17763 the gMSA name and one container per gMSA; from 17763 on the
+ * given hostname, else a unique one.
+ */
+export function decideHostname(req: HostnameRequest): HostnameDecision {
+  if (req.build < FREE_HOSTNAME_BUILD) {
+    const hostname = req.given ?? req.account;
+    const shared = req.othersWithAccount.length > 0;
+    if (req.given !== undefined && req.given.toLowerCase() !== req.account.toLowerCase()) {
+      return { refused: 'must-be-account', hostname, generated: false, sharedAnyway: false };
+    }
+    if (shared && !req.force) return { refused: 'one-container-per-gmsa', hostname, generated: false, sharedAnyway: false };
+    return { hostname, generated: false, sharedAnyway: shared };
+  }
+  if (req.given !== undefined) return { hostname: req.given, generated: false, sharedAnyway: false };
+  return { hostname: req.uniqueHostname(req.account), generated: true, sharedAnyway: false };
+}
+
 export function planRun(req: RunRequest): RunPlan {
   const p = req.profile;
   if (p.osType !== 'windows') {
@@ -110,8 +164,8 @@ export function planRun(req: RunRequest): RunPlan {
 
   // Isolation: Hyper-V with a gMSA hangs or fails on 1703/1709/1803.
   const asked = lastValue(parsed, 'isolation');
-  const isolation = asked && asked.toLowerCase() !== 'default' ? asked : p.isolation;
-  if (HYPERV_GMSA_BROKEN_BUILDS.includes(build) && isHyperV(isolation)) {
+  const isolation = effectiveIsolation(asked, p.isolation);
+  if (hypervGmsaBroken(build, isolation)) {
     throw new UnsupportedEngineError(
       `Hyper-V isolation with a gMSA hangs or fails on ${release}${asked ? '' : " (it is this engine's default isolation)"}`,
       'Run it with process isolation: add --isolation process after the account.',
@@ -124,7 +178,7 @@ export function planRun(req: RunRequest): RunPlan {
     throw new UsageError(`--network-service and --user ${user} both set the user`, 'Keep one of them.');
   }
   const effectiveUser = req.networkService ? NETWORK_SERVICE : user;
-  if (effectiveUser && [NETWORK_SERVICE, LOCAL_SYSTEM].some((u) => u.toLowerCase() === effectiveUser.toLowerCase()) && build < NETWORK_SERVICE_BUILD) {
+  if (machineIdentityTooEarly(build, effectiveUser)) {
     throw new UnsupportedEngineError(
       `running as ${effectiveUser} inside a container needs Windows 1709 (16299) or later; this engine is ${release}`,
       'Run the app as ContainerAdministrator (the default) on this host, or move to Windows Server 2019.',
@@ -133,26 +187,22 @@ export function planRun(req: RunRequest): RunPlan {
 
   // Hostname.
   const given = lastValue(parsed, 'hostname');
-  let hostname: string;
-  if (build < FREE_HOSTNAME_BUILD) {
-    if (given !== undefined && given.toLowerCase() !== req.account.toLowerCase()) {
-      throw new InvalidInputError(
-        `on ${release} the container hostname must be the gMSA name (${req.account}), not ${given}: with another name inbound NTLM and name/SID translation fail`,
-        `Drop --hostname (docker gmsa sets it to ${req.account}), or move to Windows Server 2019 (17763) where the hostname is free.`,
-      );
-    }
-    if (req.othersWithAccount.length > 0 && !req.force) {
-      throw new ConflictError(
-        `${req.othersWithAccount.join(', ')} already use${req.othersWithAccount.length === 1 ? 's' : ''} the gMSA ${req.account}; on ${release} two containers with one gMSA race at the domain controller and lose their trust`,
-        'Stop the other container first, use another gMSA for this one, or pass --force if you accept intermittent failures.',
-      );
-    }
-    if (req.othersWithAccount.length > 0) notes.push(`Warning: ${req.othersWithAccount.join(', ')} also use ${req.account}: expect intermittent trust failures on ${release}.`);
-    hostname = given ?? req.account;
-  } else {
-    hostname = given ?? req.uniqueHostname(req.account);
-    if (given === undefined) notes.push(`Hostname ${hostname}: each container with one gMSA needs its own hostname on ${release} (the network still sees the gMSA name).`);
+  const decided = decideHostname({ account: req.account, build, given, othersWithAccount: req.othersWithAccount, force: req.force, uniqueHostname: req.uniqueHostname });
+  if (decided.refused === 'must-be-account') {
+    throw new InvalidInputError(
+      `on ${release} the container hostname must be the gMSA name (${req.account}), not ${given}: with another name inbound NTLM and name/SID translation fail`,
+      `Drop --hostname (docker gmsa sets it to ${req.account}), or move to Windows Server 2019 (17763) where the hostname is free.`,
+    );
   }
+  if (decided.refused === 'one-container-per-gmsa') {
+    throw new ConflictError(
+      `${req.othersWithAccount.join(', ')} already use${req.othersWithAccount.length === 1 ? 's' : ''} the gMSA ${req.account}; on ${release} two containers with one gMSA race at the domain controller and lose their trust`,
+      'Stop the other container first, use another gMSA for this one, or pass --force if you accept intermittent failures.',
+    );
+  }
+  if (decided.sharedAnyway) notes.push(`Warning: ${req.othersWithAccount.join(', ')} also use ${req.account}: expect intermittent trust failures on ${release}.`);
+  const hostname = decided.hostname;
+  if (decided.generated) notes.push(`Hostname ${hostname}: each container with one gMSA needs its own hostname on ${release} (the network still sees the gMSA name).`);
   if (hostname.length > 15) notes.push(`Warning: hostname ${hostname} is longer than 15 characters; NetBIOS sees only the first 15.`);
 
   const delivery = chooseDelivery(req);

@@ -1,0 +1,308 @@
+/**
+ * Compose files as YAML documents that can be edited and printed back with their comments, key order,
+ * blank lines, quoting, anchors, aliases and merge keys intact. The only place that loads the `yaml`
+ * package, and only when a function here is first called (never at start-up).
+ *
+ * Merge keys (`<<: *defaults`) are read as compose reads them: a key in the map itself wins, then the
+ * merge sources in order, each with its own merge keys. Edits go to concrete maps, never through an alias.
+ */
+import type { Alias, Document, Node, Pair, ToStringOptions, YAMLMap, YAMLSeq } from 'yaml';
+import { InvalidInputError } from '../errors';
+
+type YamlLib = typeof import('yaml');
+
+let loaded: YamlLib | undefined;
+
+/** The yaml package, loaded on first use. */
+export function yamlLib(): YamlLib {
+  loaded ??= require('yaml') as YamlLib;
+  return loaded;
+}
+
+/** Compose's own tags (compose-go): a value that replaces, or removes, what earlier files set. */
+export const RESET_TAG = '!reset';
+export const OVERRIDE_TAG = '!override';
+
+/** Tag definitions for !reset and !override on maps, sequences and scalars, so they parse and print back. */
+function composeTags(Y: YamlLib): NonNullable<import('yaml').ParseOptions & import('yaml').SchemaOptions>['customTags'] {
+  const tags: unknown[] = [];
+  for (const tag of [RESET_TAG, OVERRIDE_TAG]) {
+    tags.push({ tag, collection: 'map', nodeClass: Y.YAMLMap, identify: () => false });
+    tags.push({ tag, collection: 'seq', nodeClass: Y.YAMLSeq, identify: () => false });
+    tags.push({ tag, identify: () => false, resolve: (s: string) => s });
+  }
+  return tags as never;
+}
+
+export interface ComposeDoc {
+  /** Absolute path, or '-' for standard input. */
+  path: string;
+  /** How messages name the file (the path as the user gave it, or '(stdin)'). */
+  label: string;
+  text: string;
+  doc: Document.Parsed;
+  /** Print options that follow the file's own indentation and flow-collection spacing. */
+  style: ToStringOptions;
+  /** Warnings the parser gave (unknown tags...), with line and column. */
+  warnings: string[];
+  /** Folded block scalars (`>`) as written, so printing keeps their line breaks (see printDoc). */
+  folded: WeakMap<object, FoldedSource>;
+  /** One-line scalars as written (0755, yes, 1e3, "x"...), so printing keeps their spelling. */
+  written: WeakMap<object, { value: unknown; type: unknown; source: string }>;
+  /** The file's line break. */
+  eol: '\n' | '\r\n';
+}
+
+interface FoldedSource {
+  value: string;
+  /** '' (clip) or '-' (strip). */
+  chomp: string;
+  /** The body lines without their common indentation. */
+  lines: string[];
+}
+
+function position(err: { linePos?: [{ line: number; col: number }, ...unknown[]] | undefined }): string {
+  const p = err.linePos?.[0];
+  return p ? `:${p.line}:${p.col}` : '';
+}
+
+function shortMessage(message: string): string {
+  return (message.split('\n')[0] ?? message).replace(/ at line \d+, column \d+:?\s*$/, '');
+}
+
+/**
+ * Parses one compose file. YAML errors become InvalidInputError naming the file, line and column (the
+ * first error; the count when there are more).
+ */
+export function parseComposeText(path: string, label: string, text: string): ComposeDoc {
+  const Y = yamlLib();
+  const doc = Y.parseDocument(text, { merge: true, customTags: composeTags(Y), prettyErrors: true, uniqueKeys: true, keepSourceTokens: true });
+  if (doc.errors.length > 0) {
+    const first = doc.errors[0] as (typeof doc.errors)[number];
+    const more = doc.errors.length > 1 ? ` (and ${doc.errors.length - 1} more YAML error${doc.errors.length > 2 ? 's' : ''})` : '';
+    throw new InvalidInputError(
+      `${label}${position(first)}: ${shortMessage(first.message)}${more}`,
+      `Fix the YAML in ${label}; docker compose cannot read it either.`,
+    );
+  }
+  const warnings = doc.warnings.map((w) => `${label}${position(w)}: ${shortMessage(w.message)}`);
+  const eol = /\r\n/.test(text) && !/(^|[^\r])\n/.test(text) ? '\r\n' : '\n';
+  return { path, label, text, doc, style: detectStyle(doc, text), warnings, folded: foldedSources(doc), written: writtenScalars(doc), eol };
+}
+
+/** One-line plain and quoted scalars with their source text. */
+function writtenScalars(doc: Document): WeakMap<object, { value: unknown; type: unknown; source: string }> {
+  const Y = yamlLib();
+  const out = new WeakMap<object, { value: unknown; type: unknown; source: string }>();
+  Y.visit(doc, {
+    Scalar(_key, node) {
+      const tok = node.srcToken as { type?: string; source?: string } | undefined;
+      if (!tok || typeof tok.source !== 'string' || /[\r\n]/.test(tok.source)) return;
+      if (tok.type !== 'scalar' && tok.type !== 'single-quoted-scalar' && tok.type !== 'double-quoted-scalar') return;
+      out.set(node, { value: node.value, type: node.type, source: tok.source });
+    },
+  });
+  return out;
+}
+
+/**
+ * The folded block scalars printing would re-wrap (with lineWidth 0, onto one line): those with a plain
+ * `>` or `>-` header, no comment, no more-indented lines, and text that starts without a space.
+ */
+function foldedSources(doc: Document): WeakMap<object, FoldedSource> {
+  const Y = yamlLib();
+  const out = new WeakMap<object, FoldedSource>();
+  Y.visit(doc, {
+    Scalar(_key, node) {
+      const tok = node.srcToken as { type?: string; props?: Array<{ type: string; source: string }>; source?: string } | undefined;
+      if (node.type !== 'BLOCK_FOLDED' || typeof node.value !== 'string' || tok?.type !== 'block-scalar' || tok.source === undefined) return;
+      const header = tok.props?.find((p) => p.type === 'block-scalar-header')?.source;
+      if ((header !== '>' && header !== '>-') || tok.props?.some((p) => p.type === 'comment')) return;
+      if ((header === '>-') !== !node.value.endsWith('\n') || node.value.endsWith('\n\n') || /^\s/.test(node.value)) return;
+      const lines = tok.source.replace(/\r/g, '').replace(/\n+$/, '').split('\n');
+      const indents = lines.filter((l) => l.trim() !== '').map((l) => (/^ */.exec(l) as RegExpExecArray)[0].length);
+      if (indents.length === 0) return;
+      const base = Math.min(...indents);
+      if (indents.some((i) => i !== base) || lines.some((l) => /^ *\t/.test(l))) return;
+      out.set(node, { value: node.value, chomp: header.slice(1), lines: lines.map((l) => (l.trim() === '' ? '' : l.slice(base))) });
+    },
+  });
+  return out;
+}
+
+/**
+ * The file's indentation (spaces per level), whether block sequences are indented under their key, and
+ * whether flow collections have spaces inside the brackets: the first occurrence of each decides.
+ */
+export function detectStyle(doc: Document, text: string): ToStringOptions {
+  const Y = yamlLib();
+  const lines = text.split(/\r?\n/);
+  let indent: number | undefined;
+  let indentSeq: boolean | undefined;
+  const content = (l: string): boolean => l.trim() !== '' && !l.trim().startsWith('#');
+  for (let i = 0; i < lines.length && (indent === undefined || indentSeq === undefined); i++) {
+    const line = lines[i] as string;
+    if (!/^\s*[^\s#-][^#]*:\s*(#.*)?$/.test(line) && !/^\s*- [^#]*:\s*(#.*)?$/.test(line)) continue;
+    let j = i + 1;
+    while (j < lines.length && !content(lines[j] as string)) j += 1;
+    const next = lines[j];
+    if (next === undefined) break;
+    const own = (/^\s*/.exec(line) as RegExpExecArray)[0].length + (/^\s*- /.test(line) ? 2 : 0);
+    const nextIndent = (/^\s*/.exec(next) as RegExpExecArray)[0].length;
+    if (/^\s*-( |$)/.test(next)) {
+      indentSeq ??= nextIndent > own;
+      if (indent === undefined && nextIndent > own) indent = nextIndent - own;
+    } else if (nextIndent > own && indent === undefined) {
+      indent = nextIndent - own;
+    }
+  }
+  let padding: boolean | undefined;
+  Y.visit(doc, {
+    Node(_key, node) {
+      if (padding !== undefined) return Y.visit.BREAK;
+      if ((Y.isMap(node) || Y.isSeq(node)) && node.flow && node.items.length > 0 && node.range) {
+        padding = text[node.range[0] + 1] === ' ';
+      }
+      return undefined;
+    },
+  });
+  const step = indent && indent >= 2 && indent <= 8 ? indent : 2;
+  // The yaml package writes sequences flush with their key only at an indent of 2.
+  return { lineWidth: 0, indent: step, indentSeq: step === 2 ? (indentSeq ?? true) : true, flowCollectionPadding: padding ?? false };
+}
+
+/**
+ * Prints the document back with the file's style and without folding long lines. Folded block scalars
+ * that were not changed keep their original line breaks (lineWidth 0 would join them into one line).
+ */
+export function printDoc(d: ComposeDoc): string {
+  const Y = yamlLib();
+  const schema = d.doc.schema;
+  const tags = schema.tags;
+  schema.tags = tags.map((t) => {
+    if ((t as import('yaml').CollectionTag).collection || typeof t.stringify !== 'function') return t;
+    const original = t.stringify.bind(t);
+    const wrapped: import('yaml').ScalarTag = {
+      ...(t as import('yaml').ScalarTag),
+      stringify(item, ctx, onComment, onChompKeep) {
+        const node = item as import('yaml').Scalar;
+        if (Y.isScalar(node) && !node.comment) {
+          const w = d.written.get(node);
+          if (w && Object.is(node.value, w.value) && node.type === w.type) return w.source;
+          const o = d.folded.get(node);
+          if (o && node.value === o.value && node.type === 'BLOCK_FOLDED' && ctx.indent !== '') {
+            return `>${o.chomp}\n${o.lines.map((l) => (l === '' ? '' : ctx.indent + l)).join('\n')}`;
+          }
+        }
+        return original(item, ctx, onComment, onChompKeep);
+      },
+    };
+    return wrapped;
+  });
+  try {
+    const text = d.doc.toString(d.style);
+    return d.eol === '\r\n' ? text.replace(/\n/g, '\r\n') : text;
+  } finally {
+    schema.tags = tags;
+  }
+}
+
+export function isMap(n: unknown): n is YAMLMap {
+  return yamlLib().isMap(n);
+}
+
+export function isSeq(n: unknown): n is YAMLSeq {
+  return yamlLib().isSeq(n);
+}
+
+export function isAlias(n: unknown): n is Alias {
+  return yamlLib().isAlias(n);
+}
+
+export function isScalar(n: unknown): n is import('yaml').Scalar {
+  return yamlLib().isScalar(n);
+}
+
+/** The node an alias points at (following chains), or the node itself. */
+export function deref(doc: Document, node: unknown): unknown {
+  let n = node;
+  for (let i = 0; i < 100 && isAlias(n); i++) n = n.resolve(doc);
+  return n;
+}
+
+/** The key of a pair as text ('' for keys that are not scalars). */
+export function keyText(pair: Pair): string {
+  const k = pair.key;
+  if (isScalar(k)) return typeof k.value === 'symbol' ? '<<' : String(k.value);
+  return typeof k === 'string' ? k : '';
+}
+
+export function isMergePair(pair: Pair): boolean {
+  const k = pair.key;
+  return isScalar(k) && (typeof k.value === 'symbol' ? k.value.description === '<<' : false);
+}
+
+/** The maps a map merges with `<<`, in the order YAML gives them precedence. */
+export function mergeSources(doc: Document, map: YAMLMap): YAMLMap[] {
+  const out: YAMLMap[] = [];
+  for (const p of map.items) {
+    if (!isMergePair(p)) continue;
+    const v = deref(doc, p.value);
+    const items = isSeq(v) ? v.items.map((it) => deref(doc, it)) : [v];
+    for (const it of items) if (isMap(it)) out.push(it);
+  }
+  return out;
+}
+
+export interface Entry {
+  pair: Pair;
+  /** The map that holds the pair: the map itself or one of its merge sources. */
+  holder: YAMLMap;
+  /** The value node with aliases followed. */
+  value: unknown;
+  /** The value's tag (`!reset`, `!override`) when it has one. */
+  tag?: string;
+}
+
+/** The effective entry for `key` in `map`: the map's own pair, else the first merge source that has one. */
+export function effectiveEntry(doc: Document, map: YAMLMap, key: string, seen: Set<YAMLMap> = new Set()): Entry | undefined {
+  if (seen.has(map)) return undefined;
+  seen.add(map);
+  for (const p of map.items) {
+    if (!isMergePair(p) && keyText(p) === key) {
+      const value = deref(doc, p.value);
+      const tag = (p.value as Node | null)?.tag ?? (value as Node | null)?.tag;
+      return tag ? { pair: p, holder: map, value, tag } : { pair: p, holder: map, value };
+    }
+  }
+  for (const src of mergeSources(doc, map)) {
+    const e = effectiveEntry(doc, src, key, seen);
+    if (e) return e;
+  }
+  return undefined;
+}
+
+/** Every map, the map itself and its merge sources transitively, that has its own `key`. */
+export function holdersOf(doc: Document, map: YAMLMap, key: string, seen: Set<YAMLMap> = new Set()): YAMLMap[] {
+  if (seen.has(map)) return [];
+  seen.add(map);
+  const out: YAMLMap[] = map.items.some((p) => !isMergePair(p) && keyText(p) === key) ? [map] : [];
+  for (const src of mergeSources(doc, map)) out.push(...holdersOf(doc, src, key, seen));
+  return out;
+}
+
+/** A node's value as plain data, merge keys applied. */
+export function toData(doc: Document, node: unknown): unknown {
+  if (node === null || node === undefined) return null;
+  const n = node as { toJS?: (doc: Document) => unknown };
+  return typeof n.toJS === 'function' ? n.toJS(doc) : node;
+}
+
+/** 1-based line of a node, for messages. */
+export function lineOf(d: ComposeDoc, node: unknown): number | undefined {
+  const range = (node as Node | null)?.range;
+  if (!range) return undefined;
+  let line = 1;
+  for (let i = 0; i < range[0] && i < d.text.length; i++) if (d.text.charCodeAt(i) === 10) line += 1;
+  return line;
+}

@@ -1,0 +1,235 @@
+/** Every refusal names the file, the service and the fix. */
+import { join } from 'node:path';
+import { ConflictError, InvalidInputError, NotFoundError, SpecInvalidError, UnsupportedEngineError, UsageError } from '../../../src/errors';
+import type { GmsaError } from '../../../src/errors';
+import { profile, project, rewrite } from './helpers';
+
+async function failure(files: Record<string, string>, opts: Parameters<typeof rewrite>[2] & { args?: string[] } = {}): Promise<GmsaError> {
+  const dir = project(files);
+  try {
+    await rewrite(dir, opts.args ?? [], opts);
+  } catch (err) {
+    return err as GmsaError;
+  }
+  throw new Error('expected a refusal');
+}
+
+const svc = (body: string): string => `services:\n  web:\n    image: contoso/web:1\n${body}`;
+
+describe('YAML and file errors', () => {
+  test('a YAML error names the file, line and column', async () => {
+    const err = await failure({ 'compose.yaml': 'services:\n  web:\n    image: [a, b\n    ports: x\n' });
+    expect(err).toBeInstanceOf(InvalidInputError);
+    expect(err.message).toMatch(/compose\.yaml:\d+:\d+: /);
+    expect(err.hint).toMatch(/Fix the YAML in .*compose\.yaml/);
+  });
+
+  test('duplicate keys are YAML errors too', async () => {
+    const err = await failure({ 'compose.yaml': svc('    x-gmsa: webapp01\n    x-gmsa: api01\n') });
+    expect(err.message).toMatch(/compose\.yaml:5:\d+: Map keys must be unique/);
+  });
+
+  test('a missing -f file and a missing project directory', async () => {
+    expect((await failure({ 'a.yaml': 'services: {}\n' }, { args: ['-f', 'nope.yaml'] })).message).toMatch(/^compose file nope\.yaml not found/);
+    expect(await failure({ 'a.yaml': 'services: {}\n' }, { args: ['-f', 'nope.yaml'] })).toBeInstanceOf(NotFoundError);
+    expect((await failure({ 'compose.yaml': 'services: {}\n' }, { args: ['--project-directory', 'nowhere'] })).message).toMatch(/^project directory nowhere not found/);
+  });
+
+  test('services and a service must be maps', async () => {
+    expect((await failure({ 'compose.yaml': 'services: [a]\n' })).message).toMatch(/services is not a map/);
+    expect((await failure({ 'compose.yaml': 'services:\n  web: hello\n' })).message).toMatch(/service "web" is not a map/);
+    expect((await failure({ 'compose.yaml': '- a\n' })).message).toMatch(/the top level is not a map/);
+  });
+});
+
+describe('x-gmsa and credential_spec', () => {
+  test('an account without a spec in the store: the hint creates one', async () => {
+    const err = await failure({ 'compose.yaml': svc('    x-gmsa: nobody\n') });
+    expect(err).toBeInstanceOf(NotFoundError);
+    expect(err.message).toMatch(/compose\.yaml:2: service "web": no credential spec for nobody in /);
+    expect(err.hint).toMatch(/^Create one: docker gmsa spec create nobody .*x-gmsa: \{account: nobody, spec: FILE\}/);
+  });
+
+  test('without a store on this machine: point --root at one, or name the file', async () => {
+    const err = await failure({ 'compose.yaml': svc('    x-gmsa: webapp01\n') }, { root: null });
+    expect(err).toBeInstanceOf(UnsupportedEngineError);
+    expect(err.message).toMatch(/service "web": the engine's CredentialSpecs folder is not on this machine/);
+    expect(err.hint).toMatch(/--root/);
+  });
+
+  test('an account and the spec of another gMSA', async () => {
+    const err = await failure({ 'compose.yaml': svc('    x-gmsa: {account: webapp01, spec: contoso_api01.json}\n') });
+    expect(err.message).toMatch(/service "web": contoso_api01\.json is the spec of the gMSA api01, not webapp01/);
+    expect(err.hint).toMatch(/same gMSA/);
+  });
+
+  test('both x-gmsa and credential_spec, in one file or across files', async () => {
+    const one = await failure({ 'compose.yaml': svc('    x-gmsa: webapp01\n    credential_spec:\n      file: contoso_webapp01.json\n') });
+    expect(one).toBeInstanceOf(InvalidInputError);
+    expect(one.message).toMatch(/compose\.yaml:4: service "web": has both x-gmsa and credential_spec$/);
+    expect(one.hint).toMatch(/^Keep one/);
+    const two = await failure({
+      'compose.yaml': svc('    x-gmsa: webapp01\n'),
+      'compose.override.yaml': 'services:\n  web:\n    credential_spec: {registry: x}\n',
+    });
+    expect(two.message).toMatch(/has both x-gmsa and credential_spec \(credential_spec in .*compose\.override\.yaml\)/);
+  });
+
+  test.each([
+    ['a list', '    x-gmsa: [webapp01]\n', /x-gmsa must be an account name or a map, not a list/],
+    ['empty', '    x-gmsa:\n', /x-gmsa must be an account name or a map, not empty/],
+    ['a number', '    x-gmsa: 42\n', /x-gmsa must be an account name or a map, not 42/],
+    ['no account', '    x-gmsa: {spec: contoso_webapp01.json}\n', /x-gmsa has no account/],
+    ['an unknown key', '    x-gmsa: {account: webapp01, networkservice: true}\n', /x-gmsa has unknown key networkservice \(allowed: account, spec, network-service\)/],
+    ['a bad network-service', '    x-gmsa: {account: webapp01, network-service: maybe}\n', /network-service must be true or false, not "maybe"/],
+    ['a bad account name', '    x-gmsa: "web app"\n', /x-gmsa account "web app": /],
+  ])('x-gmsa of the wrong shape: %s', async (_what, body, message) => {
+    const err = await failure({ 'compose.yaml': svc(body) });
+    expect(err).toBeInstanceOf(InvalidInputError);
+    expect(err.message).toMatch(/compose\.yaml:4: service "web": /);
+    expect(err.message).toMatch(message);
+    expect(err.hint).toMatch(/x-gmsa: ACCOUNT, or x-gmsa: \{account: ACCOUNT, spec: NAME, network-service: true\}/);
+  });
+
+  test('a credentialspec entry already in security_opt', async () => {
+    const err = await failure({ 'compose.yaml': svc('    x-gmsa: webapp01\n    security_opt:\n      - "credentialspec=file://contoso_webapp01.json"\n') });
+    expect(err).toBeInstanceOf(UsageError);
+    expect(err.message).toMatch(/compose\.yaml:5: service "web": security_opt already has credentialspec=file:\/\/contoso_webapp01\.json/);
+    expect(err.hint).toMatch(/Remove the credentialspec entry from security_opt .*or drop x-gmsa\/credential_spec and keep your own entry/);
+  });
+
+  test('credential_spec.config is for swarm: the hint is stack deploy', async () => {
+    const err = await failure({ 'compose.yaml': svc('    credential_spec:\n      config: webapp01-spec\n') });
+    expect(err).toBeInstanceOf(UsageError);
+    expect(err.message).toMatch(/service "web": credential_spec\.config names a swarm config, which only swarm services can use/);
+    expect(err.hint).toMatch(/docker gmsa stack deploy/);
+  });
+
+  test.each([
+    ['two kinds', '    credential_spec: {file: a.json, registry: b}\n', /needs exactly one of file, registry or config \(it has file and registry\)/],
+    ['an absolute path', '    credential_spec: {file: "C:\\\\ProgramData\\\\docker\\\\CredentialSpecs\\\\a.json"}\n', /is an absolute path/],
+    ['a way out of the folder', '    credential_spec: {file: ../a.json}\n', /leaves the CredentialSpecs folder/],
+    ['not a map', '    credential_spec: a.json\n', /credential_spec must be a map/],
+  ])('credential_spec with %s', async (_what, body, message) => {
+    const err = await failure({ 'compose.yaml': svc(body) });
+    expect(err.message).toMatch(/service "web": /);
+    expect(err.message).toMatch(message);
+  });
+
+  test('credential_spec.file that is not in the store', async () => {
+    const err = await failure({ 'compose.yaml': svc('    credential_spec: {file: contoso_nobody.json}\n') });
+    expect(err).toBeInstanceOf(NotFoundError);
+    expect(err.message).toMatch(/service "web": credential_spec\.file contoso_nobody\.json is not in the engine's CredentialSpecs folder/);
+    expect(err.hint).toMatch(/docker gmsa spec create/);
+  });
+
+  test('a spec file that is not a valid spec', async () => {
+    const err = await failure({ 'compose.yaml': svc('    x-gmsa: {account: webapp01, spec: ./bad.json}\n'), 'bad.json': '{"CmsPlugins": []}' });
+    expect(err).toBeInstanceOf(SpecInvalidError);
+    expect(err.message).toMatch(/service "web": \.\/bad\.json is not a valid credential spec/);
+  });
+
+  test('a required variable that is not set', async () => {
+    const err = await failure({ 'compose.yaml': svc('    x-gmsa: ${GMSA?set GMSA to the account}\n') });
+    expect(err.message).toMatch(/service "web": x-gmsa: required variable GMSA is missing a value: set GMSA to the account/);
+    expect(err.hint).toMatch(/Set the variable/);
+  });
+});
+
+describe('build rules', () => {
+  test('Hyper-V isolation on 1709/1803, asked or as the engine default', async () => {
+    const asked = await failure({ 'compose.yaml': svc('    x-gmsa: webapp01\n    isolation: hyperv\n') }, { build: 16299 });
+    expect(asked).toBeInstanceOf(UnsupportedEngineError);
+    expect(asked.message).toMatch(/service "web": Hyper-V isolation with a gMSA hangs or fails on Windows Server 1709$/);
+    expect(asked.hint).toBe('Set isolation: process on service "web".');
+    const byDefault = await failure({ 'compose.yaml': svc('    x-gmsa: webapp01\n') }, { profile: profile(17134, { isolation: 'hyperv' }) });
+    expect(byDefault.message).toMatch(/on Windows Server 1803 \(it is this engine's default isolation\)/);
+  });
+
+  test('before 2019: another hostname is refused', async () => {
+    const err = await failure({ 'compose.yaml': svc('    x-gmsa: webapp01\n    hostname: web\n') }, { build: 14393 });
+    expect(err).toBeInstanceOf(InvalidInputError);
+    expect(err.message).toMatch(/compose\.yaml:5: service "web": on Windows Server 2016 \(1607\) the container hostname must be the gMSA name \(webapp01\), not web/);
+    expect(err.hint).toMatch(/^Remove hostname: from service "web"/);
+  });
+
+  test('before 2019: two services, or replicas, with one gMSA are refused', async () => {
+    const two = await failure({ 'compose.yaml': svc('    x-gmsa: webapp01\n  jobs:\n    image: j\n    x-gmsa: webapp01\n') }, { build: 14393 });
+    expect(two).toBeInstanceOf(ConflictError);
+    expect(two.message).toMatch(/service "web": it and "jobs" would run with the gMSA webapp01 at the same time; on Windows Server 2016 \(1607\) two containers/);
+    expect(two.hint).toMatch(/Give each service its own gMSA/);
+    const replicas = await failure({ 'compose.yaml': svc('    x-gmsa: webapp01\n    scale: 2\n') }, { build: 16299 });
+    expect(replicas.message).toMatch(/it and 1 more replica of "web" would run with the gMSA webapp01/);
+    const scaled = await failure({ 'compose.yaml': svc('    x-gmsa: webapp01\n') }, { build: 14393, args: ['up', '--scale', 'web=3'] });
+    expect(scaled.message).toMatch(/it and 2 more replicas of "web"/);
+  });
+
+  test('before 2019: a service in an inactive profile does not count, an active one does', async () => {
+    const files = { 'compose.yaml': svc('    x-gmsa: webapp01\n  debug:\n    image: d\n    x-gmsa: webapp01\n    profiles: [debug]\n') };
+    await expect(rewrite(project(files), [], { build: 14393 })).resolves.toBeDefined();
+    expect((await failure(files, { build: 14393, args: ['--profile', 'debug'] })).message).toMatch(/it and "debug" would run/);
+    expect((await failure(files, { build: 14393, env: { COMPOSE_PROFILES: 'x,debug' } })).message).toMatch(/it and "debug" would run/);
+  });
+
+  test('before 2019 the hostname of a registry spec must be given', async () => {
+    const err = await failure({ 'compose.yaml': svc('    credential_spec: {registry: web}\n') }, { build: 14393 });
+    expect(err.message).toMatch(/the hostname must be the gMSA name, and docker gmsa cannot read which gMSA the registry spec web is for/);
+    expect(err.hint).toMatch(/Set hostname: <the gMSA name> on service "web"/);
+  });
+
+  test('network-service: conflicts with user, needs 1709', async () => {
+    const both = await failure({ 'compose.yaml': svc('    x-gmsa: {account: webapp01, network-service: true}\n    user: ContainerUser\n') });
+    expect(both).toBeInstanceOf(UsageError);
+    expect(both.message).toMatch(/service "web": x-gmsa network-service and user: ContainerUser both set the user/);
+    const old = await failure({ 'compose.yaml': svc('    x-gmsa: {account: webapp01, network-service: true}\n') }, { build: 14393 });
+    expect(old).toBeInstanceOf(UnsupportedEngineError);
+    expect(old.message).toMatch(/running as NT AUTHORITY\\NETWORK SERVICE inside a container needs Windows 1709/);
+  });
+
+  test('a Linux engine is refused when it has to run (convert and --dry-run plan for 2019)', async () => {
+    const err = await failure({ 'compose.yaml': svc('    x-gmsa: webapp01\n') }, { profile: { ...profile(17763), osType: 'linux' }, strict: true });
+    expect(err).toBeInstanceOf(UnsupportedEngineError);
+    expect(err.message).toMatch(/^the engine is a linux engine: .*compose\.yaml:2: service "web" asks for a gMSA/);
+    const lenient = await rewrite(project({ 'compose.yaml': svc('    x-gmsa: webapp01\n') }), [], { profile: { ...profile(17763), osType: 'linux' } });
+    expect(lenient.err).toMatch(/linux engine and cannot run gMSA containers; planning for a Windows Server 2019 engine/);
+  });
+});
+
+describe('anchors the rewrite cannot keep', () => {
+  test('an edit that would leak into another service through a merge key', async () => {
+    const err = await failure({
+      'compose.yaml': 'services:\n  web: &web\n    image: x\n    x-gmsa: {account: webapp01, network-service: true}\n  api:\n    <<: *web\n    x-gmsa: api01\n',
+    });
+    expect(err).toBeInstanceOf(InvalidInputError);
+    expect(err.message).toMatch(/compose\.yaml:5: service "api": rewriting the gMSA services would also change user of this service/);
+    expect(err.hint).toMatch(/Give service "api" its own user, or move the shared settings into a top-level x- extension/);
+  });
+
+  test('an anchor defined inside x-gmsa and used elsewhere', async () => {
+    const err = await failure({ 'compose.yaml': 'services:\n  web:\n    image: x\n    x-gmsa: &acct webapp01\nx-notes:\n  who: *acct\n' });
+    expect(err.message).toMatch(/the anchor &acct is defined inside an x-gmsa or credential_spec that docker gmsa removes/);
+  });
+});
+
+test('the user files are never written', async () => {
+  const { readFileSync } = await import('node:fs');
+  const dir = project({ 'compose.yaml': svc('    x-gmsa: webapp01\n') });
+  const before = readFileSync(join(dir, 'compose.yaml'), 'utf8');
+  const r = await rewrite(dir, []);
+  expect(r.texts[0]).toMatch(/credentialspec=file:\/\/contoso_webapp01\.json/);
+  expect(readFileSync(join(dir, 'compose.yaml'), 'utf8')).toBe(before);
+});
+
+describe('delivery', () => {
+  test('a spec outside the store on an engine older than API 1.40 cannot go inline', async () => {
+    const dir = project({ 'compose.yaml': svc('    x-gmsa: {account: webapp01, spec: ./w.json}\n') });
+    const { copyFileSync } = await import('node:fs');
+    copyFileSync(join(__dirname, '..', '..', 'fixtures', 'compose', 'root', 'CredentialSpecs', 'contoso_webapp01.json'), join(dir, 'w.json'));
+    const err = await rewrite(dir, [], { profile: profile(17763, { apiVersion: '1.39' }) }).catch((e: GmsaError) => e);
+    expect(err).toBeInstanceOf(UnsupportedEngineError);
+    expect((err as GmsaError).message).toMatch(/compose\.yaml:2: service "web": this engine speaks API 1\.39; inline specs \(raw:\/\/\) need API 1\.40/);
+    const file = await rewrite(dir, ['--spec-mode', 'file']).catch((e: GmsaError) => e);
+    expect(file).toBeInstanceOf(UsageError);
+    expect((file as GmsaError).message).toMatch(/service "web": --spec-mode file needs a spec that is in the engine's CredentialSpecs folder/);
+  });
+});
