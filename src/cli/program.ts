@@ -10,6 +10,7 @@ import { registerHost } from './host';
 import { registerKds } from './kds';
 import { registerRun } from './run';
 import { registerCompose } from './compose';
+import { registerStack } from './stack';
 import { registerExec } from './exec';
 import { registerVerify } from './verify';
 import { registerK8s } from './k8s';
@@ -43,6 +44,7 @@ export function buildProgram(deps: Deps): Command {
 
   registerRun(program, deps);
   registerCompose(program, deps);
+  registerStack(program, deps);
   registerExec(program, deps);
   registerVerify(program, deps);
   registerService(program, deps);

@@ -13,7 +13,7 @@ import type { Document, Node, Pair, YAMLMap, YAMLSeq } from 'yaml';
 import { InvalidInputError } from '../errors';
 import { CREDENTIAL_SPEC_KEY, GMSA_KEY, where, type ComposeProject, type ServiceSite } from './project';
 import type { ServiceDecision } from './plan';
-import { holdersOf, isMergePair, isScalar, isSeq, keyText, OVERRIDE_TAG, printDoc, RESET_TAG, toData, yamlLib, type ComposeDoc } from './yaml-doc';
+import { danglingAlias, forgetAnchors, holdersOf, isMergePair, isScalar, isSeq, keyText, OVERRIDE_TAG, printDoc, RESET_TAG, toData, yamlLib, type ComposeDoc } from './yaml-doc';
 
 export interface RewrittenFile {
   file: ComposeDoc;
@@ -23,17 +23,50 @@ export interface RewrittenFile {
 
 type Data = Record<string, unknown>;
 
-function ownIndex(map: YAMLMap, key: string): number {
+export function ownIndex(map: YAMLMap, key: string): number {
   return map.items.findIndex((p) => !isMergePair(p) && keyText(p) === key);
 }
 
-function siteData(site: ServiceSite): Data | undefined {
-  const d = site.map ? toData(site.file.doc, site.map) : undefined;
+/**
+ * Each file's data, converted once: converting one service at a time resolves every alias by walking the
+ * whole document again (yaml's Alias.resolve), which is quadratic for files with many services. The
+ * cache holds until forgetSiteData() is called after the document is edited.
+ */
+const fileData = new WeakMap<object, Data | undefined>();
+
+function servicesOf(doc: Document): Data | undefined {
+  if (!fileData.has(doc)) {
+    const all = toData(doc, doc) as Data | null;
+    const services = all && typeof all === 'object' ? (all.services as Data | null | undefined) : undefined;
+    fileData.set(doc, services && typeof services === 'object' && !Array.isArray(services) ? services : undefined);
+  }
+  return fileData.get(doc);
+}
+
+/** Drops the cached data of an edited document. */
+export function forgetSiteData(doc: Document): void {
+  fileData.delete(doc);
+  forgetAnchors(doc);
+}
+
+/** Drops the cached data of every file of a project (before and after an edit pass). */
+export function forgetProjectData(project: ComposeProject): void {
+  for (const svc of project.services) {
+    for (const site of svc.sites) {
+      fileData.delete(site.file.doc);
+      forgetAnchors(site.file.doc);
+    }
+  }
+}
+
+export function siteData(site: ServiceSite): Data | undefined {
+  if (!site.map) return undefined;
+  const d = servicesOf(site.file.doc)?.[site.name];
   return d !== null && typeof d === 'object' && !Array.isArray(d) ? (d as Data) : undefined;
 }
 
 /** Deep equality of plain data; map key order does not matter (compose does not care about it). */
-function sameData(a: unknown, b: unknown): boolean {
+export function sameData(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (Array.isArray(a) || Array.isArray(b)) {
     return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((x, i) => sameData(x, b[i]));
@@ -45,7 +78,7 @@ function sameData(a: unknown, b: unknown): boolean {
 }
 
 /** Puts `pair` at `index`, or gives an existing own pair with the same key the new value (and keeps its comment). */
-function placePair(map: YAMLMap, pair: Pair, index: number): number {
+export function placePair(map: YAMLMap, pair: Pair, index: number): number {
   const existing = ownIndex(map, keyText(pair));
   if (existing >= 0) {
     const old = map.items[existing] as Pair;
@@ -59,7 +92,7 @@ function placePair(map: YAMLMap, pair: Pair, index: number): number {
 }
 
 /** The concrete map of the last site, made concrete when the service is a bare alias or empty. */
-function concreteTarget(doc: Document, site: ServiceSite): YAMLMap {
+export function concreteTarget(doc: Document, site: ServiceSite): YAMLMap {
   if (site.alias || !site.map) {
     const Y = yamlLib();
     const map = new Y.YAMLMap();
@@ -77,6 +110,7 @@ export function applyPlan(project: ComposeProject, decisions: readonly ServiceDe
   const changed = new Set<ComposeDoc>();
 
   // What every service is now, to check the result against.
+  forgetProjectData(project);
   const before = new Map<ServiceSite, Data | undefined>();
   for (const svc of project.services) for (const site of svc.sites) before.set(site, siteData(site));
 
@@ -164,12 +198,7 @@ export function applyPlan(project: ComposeProject, decisions: readonly ServiceDe
 
   // 3. Every alias must still find its anchor.
   for (const file of changed) {
-    let dangling: string | undefined;
-    Y.visit(file.doc, {
-      Alias(_k, node) {
-        if (node.resolve(file.doc) === undefined) dangling = node.source;
-      },
-    });
+    const dangling = danglingAlias(file.doc);
     if (dangling !== undefined) {
       throw new InvalidInputError(
         `${file.label}: the anchor &${dangling} is defined inside an x-gmsa or credential_spec that docker gmsa removes, and used elsewhere (*${dangling})`,
@@ -179,6 +208,7 @@ export function applyPlan(project: ComposeProject, decisions: readonly ServiceDe
   }
 
   // 4. Every service must be what it was plus the intended changes, and nothing else.
+  forgetProjectData(project);
   for (const svc of project.services) {
     for (const site of svc.sites) {
       const after = siteData(site);

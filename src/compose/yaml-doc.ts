@@ -223,10 +223,67 @@ export function isScalar(n: unknown): n is import('yaml').Scalar {
   return yamlLib().isScalar(n);
 }
 
+/**
+ * Aliases and anchored nodes of each document, in document order: yaml's Alias.resolve(doc) walks the
+ * whole document for every alias, which is quadratic for a file with many `<<: *common` services. Kept
+ * until forgetAnchors() (called whenever a document is edited).
+ */
+const anchorIndex = new WeakMap<object, Node[]>();
+
+function anchorNodes(doc: Document): Node[] {
+  let nodes = anchorIndex.get(doc);
+  if (!nodes) {
+    const Y = yamlLib();
+    const found: Node[] = [];
+    Y.visit(doc, {
+      Node: (_k, n) => {
+        if (Y.isAlias(n) || (n as { anchor?: string }).anchor) found.push(n);
+      },
+    });
+    nodes = found;
+    anchorIndex.set(doc, nodes);
+  }
+  return nodes;
+}
+
+export function forgetAnchors(doc: Document): void {
+  anchorIndex.delete(doc);
+}
+
+/** The name of the first alias with no anchor of that name before it (in one pass), or undefined. */
+export function danglingAlias(doc: Document): string | undefined {
+  const Y = yamlLib();
+  const seen = new Set<string>();
+  let dangling: string | undefined;
+  Y.visit(doc, {
+    Node: (_k, n) => {
+      if (Y.isAlias(n)) {
+        if (!seen.has(n.source) && dangling === undefined) dangling = n.source;
+      } else {
+        const anchor = (n as { anchor?: string }).anchor;
+        if (anchor) seen.add(anchor);
+      }
+    },
+  });
+  return dangling;
+}
+
+/** What an alias refers to: the last node with its anchor before it, as YAML defines it. */
+function resolveAlias(doc: Document, alias: Alias): unknown {
+  const nodes = anchorNodes(doc);
+  if (!nodes.includes(alias)) return alias.resolve(doc); // created since the index was built
+  let found: unknown;
+  for (const n of nodes) {
+    if (n === alias) break;
+    if ((n as { anchor?: string }).anchor === alias.source) found = n;
+  }
+  return found;
+}
+
 /** The node an alias points at (following chains), or the node itself. */
 export function deref(doc: Document, node: unknown): unknown {
   let n = node;
-  for (let i = 0; i < 100 && isAlias(n); i++) n = n.resolve(doc);
+  for (let i = 0; i < 100 && isAlias(n); i++) n = resolveAlias(doc, n);
   return n;
 }
 
@@ -291,18 +348,44 @@ export function holdersOf(doc: Document, map: YAMLMap, key: string, seen: Set<YA
   return out;
 }
 
+/** How many alias expansions one conversion may do (yaml's default of 100 is too low for big projects). */
+const MAX_ALIAS_EXPANSION = 1_000_000;
+
 /** A node's value as plain data, merge keys applied. */
 export function toData(doc: Document, node: unknown): unknown {
   if (node === null || node === undefined) return null;
-  const n = node as { toJS?: (doc: Document) => unknown };
-  return typeof n.toJS === 'function' ? n.toJS(doc) : node;
+  const n = node as { toJS?: (doc: Document, opts?: { maxAliasCount?: number }) => unknown };
+  if (typeof n.toJS !== 'function') return node;
+  try {
+    // A large project merges one anchor into every service; the bound still stops "billion laughs" files.
+    return node === doc ? (doc as Document).toJS({ maxAliasCount: MAX_ALIAS_EXPANSION }) : n.toJS(doc, { maxAliasCount: MAX_ALIAS_EXPANSION });
+  } catch (err) {
+    if (err instanceof ReferenceError || /alias/i.test((err as Error).message)) {
+      throw new InvalidInputError(`the compose file expands its aliases too far: ${(err as Error).message}`, 'Check the anchors (&name) and aliases (*name) of the file.');
+    }
+    throw err;
+  }
 }
 
 /** 1-based line of a node, for messages. */
+const lineStarts = new WeakMap<object, number[]>();
+
 export function lineOf(d: ComposeDoc, node: unknown): number | undefined {
   const range = (node as Node | null)?.range;
   if (!range) return undefined;
-  let line = 1;
-  for (let i = 0; i < range[0] && i < d.text.length; i++) if (d.text.charCodeAt(i) === 10) line += 1;
-  return line;
+  let starts = lineStarts.get(d);
+  if (!starts) {
+    starts = [0];
+    for (let i = 0; i < d.text.length; i++) if (d.text.charCodeAt(i) === 10) starts.push(i + 1);
+    lineStarts.set(d, starts);
+  }
+  // The last line start at or before the offset (binary search).
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if ((starts[mid] as number) <= range[0]) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo + 1;
 }

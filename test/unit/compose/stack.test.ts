@@ -1,0 +1,135 @@
+/**
+ * docker gmsa stack deploy's rewrite against expected files (test/fixtures/compose/stack/<case>/expected.yaml):
+ * credential_spec: {config} with the config external at the top, hostnames by build, network-service,
+ * security_opt credentialspec entries dropped, a user's own config kept, comments and anchors kept, and
+ * relative paths made absolute. Set GMSA_UPDATE_FIXTURES=1 to write the expected files (then review the diff).
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { readProject } from '../../../src/compose/project';
+import { applyStack, hideConfigSpecs, planStack, type StackPlan } from '../../../src/compose/stack';
+import { parseStackArgs, stackDeployArgv } from '../../../src/compose/stack-args';
+import { parseComposeText } from '../../../src/compose/yaml-doc';
+import { ConflictError, InvalidInputError, UsageError } from '../../../src/errors';
+import { decideWindowsBuild } from '../../../src/orchestrators/swarm-nodes';
+import { FIXTURES } from './helpers';
+
+const CASES = join(FIXTURES, 'stack');
+const update = process.env.GMSA_UPDATE_FIXTURES === '1';
+const CONFIG = { webapp01: 'gmsa-contoso_webapp01-11111111', api01: 'gmsa-contoso_api01-22222222' };
+
+function run(text: string, opts: { build?: number; force?: boolean; others?: Map<string, string[]> } = {}): { plan: StackPlan; texts: string[] } {
+  const doc = parseComposeText('/base/compose.yaml', 'compose.yaml', text);
+  const hidden = hideConfigSpecs([doc]);
+  const project = readProject([doc], () => undefined);
+  const specs = new Map<string, { account: string; configName: string }>();
+  for (const s of project.services) {
+    const r = s.request;
+    if (!r || hidden.services.has(s.name) || r.kind === 'registry') continue;
+    const account = r.kind === 'x-gmsa' ? r.account : r.file.replace(/^contoso_|\.json$/g, '');
+    specs.set(s.name, { account, configName: CONFIG[account as keyof typeof CONFIG] });
+  }
+  const plan = planStack({
+    project,
+    stack: 'st',
+    lookup: () => undefined,
+    specs,
+    kept: hidden.services,
+    buildFor: (constraints) => decideWindowsBuild({ ...(opts.build !== undefined ? { explicit: opts.build } : {}), constraints }),
+    force: opts.force ?? false,
+    othersOnSwarm: opts.others ?? new Map(),
+  });
+  const files = applyStack(project, plan.decisions, hidden, { base: '/base', platform: 'linux' });
+  return { plan, texts: files.map((f) => f.text) };
+}
+
+const cases: Array<{ name: string; build?: number; notes: RegExp[] }> = [
+  {
+    name: 'mixed',
+    notes: [
+      /security_opt credentialspec=file:\/\/contoso_api01\.json is ignored by docker stack deploy; it is left out of the deployed file\./,
+      /"worker".*credentialspec=file:\/\/old\.json is ignored.*use x-gmsa: ACCOUNT/,
+      /or later assumed/,
+    ],
+  },
+  { name: 'pre-2019', build: 14393, notes: [/Windows build 14393 .*from --windows-build/] },
+  { name: 'anchors', notes: [] },
+];
+
+describe.each(cases)('stack rewrite $name', (c) => {
+  test('matches the expected file; the source is untouched', () => {
+    const dir = join(CASES, c.name);
+    const source = readFileSync(join(dir, 'compose.yaml'), 'utf8');
+    const r = run(source, c.build !== undefined ? { build: c.build } : {});
+    const expectedPath = join(dir, 'expected.yaml');
+    if (update || !existsSync(expectedPath)) writeFileSync(expectedPath, r.texts[0] as string);
+    expect(r.texts[0]).toBe(readFileSync(expectedPath, 'utf8'));
+    expect(readFileSync(join(dir, 'compose.yaml'), 'utf8')).toBe(source);
+    for (const n of c.notes) expect(r.plan.notes.join('\n')).toMatch(n);
+  });
+});
+
+describe('stack rules', () => {
+  const two = 'services:\n  web:\n    image: x\n    x-gmsa: webapp01\n    deploy:\n      replicas: 2\n';
+
+  test('before 17763 two replicas are refused, and accepted with --force (a warning)', () => {
+    expect(() => run(two, { build: 14393 })).toThrow(ConflictError);
+    expect(() => run(two, { build: 14393 })).toThrow(/only one container per gMSA \(webapp01\).*it has 2 replicas/);
+    const r = run(two, { build: 14393, force: true });
+    expect(r.texts[0]).toMatch(/hostname: webapp01\n/);
+    expect(r.plan.notes.join('\n')).toMatch(/Warning: .*expect intermittent trust failures/);
+  });
+
+  test('before 17763 another service on the swarm with the gMSA is refused, but not one of this stack', () => {
+    const one = 'services:\n  web:\n    image: x\n    x-gmsa: webapp01\n';
+    expect(() => run(one, { build: 14393, others: new Map([['webapp01', ['other_web']]]) })).toThrow(/the service other_web already uses it/);
+    expect(run(one, { build: 14393, others: new Map([['webapp01', ['st_web']]]) }).texts[0]).toMatch(/hostname: webapp01/);
+  });
+
+  test('before 17763 a hostname other than the gMSA name is refused; from 17763 a given hostname is kept', () => {
+    const named = 'services:\n  web:\n    image: x\n    hostname: other\n    x-gmsa: webapp01\n';
+    expect(() => run(named, { build: 14393 })).toThrow(InvalidInputError);
+    const r = run(named, { build: 20348 });
+    expect(r.texts[0]).toMatch(/hostname: other\n/);
+    expect(r.texts[0]).not.toMatch(/Task\.ID/);
+  });
+
+  test('global mode counts as several tasks before 17763', () => {
+    expect(() => run('services:\n  web:\n    image: x\n    x-gmsa: webapp01\n    deploy:\n      mode: global\n', { build: 14393 })).toThrow(/mode: global runs a task on every eligible node/);
+  });
+
+  test('network-service with another user is refused; before 16299 it is refused', () => {
+    const ns = 'services:\n  web:\n    image: x\n    user: app\n    x-gmsa: {account: webapp01, network-service: true}\n';
+    expect(() => run(ns)).toThrow(UsageError);
+    expect(() => run('services:\n  web:\n    image: x\n    x-gmsa: {account: webapp01, network-service: true}\n', { build: 14393 })).toThrow(/needs Windows 1709/);
+  });
+
+  test('x-gmsa with a credential_spec config of the user is refused', () => {
+    expect(() => run('services:\n  web:\n    image: x\n    x-gmsa: webapp01\n    credential_spec: {config: mine}\n')).toThrow(/both x-gmsa and credential_spec: \{config/);
+  });
+
+  test('a top-level config of the same name that is not external is refused', () => {
+    expect(() => run(`services:\n  web:\n    image: x\n    x-gmsa: webapp01\nconfigs:\n  ${CONFIG.webapp01}:\n    file: ./x.json\n`)).toThrow(ConflictError);
+  });
+
+  test('a file without gMSA services has no decisions', () => {
+    const r = run('services:\n  web:\n    image: x\n');
+    expect(r.plan.decisions).toEqual([]);
+  });
+});
+
+describe('stack deploy arguments', () => {
+  test('our options anywhere, -c in every spelling, STACK and the rest passed on', () => {
+    const a = parseStackArgs(['-c', 'a.yaml', '--compose-file=b.yaml', '-cc.yaml', '--prune', '--dry-run', '--resolve-image', 'never', 'web', '--windows-build', '14393', '--root=/r', '--force', '-d']);
+    expect(a).toEqual({ dryRun: true, force: true, windowsBuild: 14393, root: '/r', files: ['a.yaml', 'b.yaml', 'c.yaml'], stack: 'web', options: ['--prune', '--resolve-image', 'never', '-d'] });
+    expect(stackDeployArgv(['/t/a.yaml'], a)).toEqual(['stack', 'deploy', '-c', '/t/a.yaml', '--prune', '--resolve-image', 'never', '-d', 'web']);
+  });
+
+  test('usage errors: no STACK, two STACKs, no -c, a bad build', () => {
+    expect(() => parseStackArgs(['-c', 'a.yaml'])).toThrow(/needs the STACK name/);
+    expect(() => parseStackArgs(['-c', 'a.yaml', 'x', 'y'])).toThrow(/takes one STACK/);
+    expect(() => parseStackArgs(['web'])).toThrow(/needs the compose file/);
+    expect(() => parseStackArgs(['-c', 'a.yaml', '--windows-build', '2019', 'web'])).toThrow(/invalid --windows-build/);
+    expect(() => parseStackArgs(['-c'])).toThrow(UsageError);
+  });
+});
