@@ -13,7 +13,7 @@ import type { GmsaSpec } from '../compose/plan';
 import type { RewrittenFile } from '../compose/rewrite';
 import type { ComposeDoc } from '../compose/yaml-doc';
 import type { SpecStore } from '../credspec/store';
-import type { HostProfile } from '../engine/profile';
+import { assumedWindowsProfile, type HostProfile } from '../engine/profile';
 import type { SpecMode } from '../engine/run-plan';
 import { fsError, GmsaError, NotFoundError, PassThroughExit, SpecInvalidError, UnsupportedEngineError, UsageError } from '../errors';
 import type { Deps } from './deps';
@@ -25,20 +25,6 @@ interface ComposeOptions {
   specMode?: string;
 }
 
-/** What --dry-run and convert assume when there is no Windows engine to ask. */
-function assumedProfile(): HostProfile {
-  return {
-    osType: 'windows',
-    windowsBuild: 17763,
-    release: 'Windows Server 2019 (1809)',
-    isolation: 'process',
-    isolationAssumed: true,
-    apiVersion: '1.41',
-    rootDirLocal: false,
-    swarm: { state: 'inactive', role: 'none' },
-    rules: [],
-  };
-}
 
 async function engineProfile(deps: Deps, lenient: boolean): Promise<HostProfile> {
   let profile: HostProfile;
@@ -47,11 +33,11 @@ async function engineProfile(deps: Deps, lenient: boolean): Promise<HostProfile>
   } catch (err) {
     if (!lenient || !(err instanceof GmsaError)) throw err;
     warn(deps, `${err.message}; planning for a Windows Server 2019 engine`);
-    return assumedProfile();
+    return assumedWindowsProfile();
   }
   if (lenient && profile.osType !== 'windows') {
     warn(deps, `the engine is a ${profile.osType} engine and cannot run gMSA containers; planning for a Windows Server 2019 engine`);
-    return assumedProfile();
+    return assumedWindowsProfile();
   }
   return profile;
 }
@@ -383,5 +369,5 @@ function mergeArgs(a: ComposeArgs, b: ComposeArgs): ComposeArgs {
 }
 
 /** For tests: the same preparation with an injected hostname source. */
-export const __test = { prepare, assumedProfile, mergeArgs };
+export const __test = { prepare, assumedProfile: assumedWindowsProfile, mergeArgs };
 

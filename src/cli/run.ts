@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
 import { GmsaError, PassThroughExit, UsageError } from '../errors';
-import type { HostProfile } from '../engine/profile';
+import { assumedWindowsProfile, type HostProfile } from '../engine/profile';
 import type { Deps } from './deps';
 import { warn } from './deps';
 import { localStore, resolveRunSpec } from './run-spec';
@@ -15,20 +15,6 @@ interface RunOptions {
   root?: string;
 }
 
-/** What --dry-run assumes when there is no Windows engine to ask. */
-function assumedProfile(): HostProfile {
-  return {
-    osType: 'windows',
-    windowsBuild: 17763,
-    release: 'Windows Server 2019 (1809)',
-    isolation: 'process',
-    isolationAssumed: true,
-    apiVersion: '1.41',
-    rootDirLocal: false,
-    swarm: { state: 'inactive', role: 'none' },
-    rules: [],
-  };
-}
 
 /** Running containers that use the gMSA: labelled by us, or with its name as hostname. */
 async function othersWithAccount(deps: Deps, account: string): Promise<string[]> {
@@ -88,11 +74,11 @@ Examples:
       } catch (err) {
         if (!o.dryRun || !(err instanceof GmsaError)) throw err;
         warn(deps, `${err.message}; showing the command for a Windows Server 2019 engine`);
-        profile = assumedProfile();
+        profile = assumedWindowsProfile();
       }
       if (o.dryRun && profile.osType !== 'windows') {
         warn(deps, `the engine is a ${profile.osType} engine and cannot run it; showing the command for a Windows Server 2019 engine`);
-        profile = assumedProfile();
+        profile = assumedWindowsProfile();
       }
       const spec = await resolveRunSpec(account, o.spec, localStore(o.root, profile, deps.cwd), deps);
       const build = profile.windowsBuild ?? FREE_HOSTNAME_BUILD;

@@ -6,6 +6,7 @@ import type { SpecChoice } from '../engine/run-plan';
 import type { Deps } from './deps';
 import { warn } from './deps';
 import { localStore, resolveRunSpec } from './run-spec';
+import { managerSession } from './swarm-session';
 
 interface CommonOptions {
   spec?: string;
@@ -25,18 +26,6 @@ function parseBuild(v: string): number {
 }
 
 /** The manager session, or (with --dry-run only) undefined after saying why it cannot be used. */
-async function managerSession(deps: Deps, dryRun: boolean | undefined): Promise<{ session?: EngineSession; profile?: HostProfile }> {
-  const { requireManager } = require('../orchestrators/swarm') as typeof import('../orchestrators/swarm');
-  try {
-    const session = await deps.engine();
-    const profile = await requireManager(session);
-    return { session, profile };
-  } catch (err) {
-    if (!dryRun || !(err instanceof GmsaError)) throw err;
-    warn(deps, `${err.message}; planning without the swarm's configs and nodes`);
-    return {};
-  }
-}
 
 /** The spec as `run` finds it, with the wording of a swarm command. */
 async function serviceSpec(account: string, o: CommonOptions, profile: HostProfile | undefined, deps: Deps): Promise<SpecChoice> {

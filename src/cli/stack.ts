@@ -16,6 +16,7 @@ import type { HostProfile } from '../engine/profile';
 import { fsError, GmsaError, NotFoundError, PassThroughExit, SpecInvalidError, UnsupportedEngineError } from '../errors';
 import type { Deps } from './deps';
 import { warn } from './deps';
+import { managerSession } from './swarm-session';
 
 interface DeployOptions {
   dryRun?: boolean;
@@ -25,18 +26,6 @@ interface DeployOptions {
 }
 
 /** The manager session, or (with --dry-run only) none after saying why it cannot be used. */
-async function managerSession(deps: Deps, dryRun: boolean): Promise<{ session?: EngineSession; profile?: HostProfile }> {
-  const { requireManager } = require('../orchestrators/swarm') as typeof import('../orchestrators/swarm');
-  try {
-    const session = await deps.engine();
-    const profile = await requireManager(session);
-    return { session, profile };
-  } catch (err) {
-    if (!dryRun || !(err instanceof GmsaError)) throw err;
-    warn(deps, `${err.message}; planning without the swarm's configs and nodes`);
-    return {};
-  }
-}
 
 /** Re-throws a spec lookup failure with the file and service, and hints in stack terms. */
 function inService(err: unknown, at: string, account: string): unknown {

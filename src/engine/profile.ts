@@ -255,3 +255,18 @@ export function buildHostProfile(info: any, version: any, ctx: ProfileContext): 
   }
   return profile;
 }
+
+/** What --dry-run and convert plan for when no Windows engine can be asked: Windows Server 2019. */
+export function assumedWindowsProfile(): HostProfile {
+  return {
+    osType: 'windows',
+    windowsBuild: 17763,
+    release: 'Windows Server 2019 (1809)',
+    isolation: 'process',
+    isolationAssumed: true,
+    apiVersion: '1.41',
+    rootDirLocal: false,
+    swarm: { state: 'inactive', role: 'none' },
+    rules: [],
+  };
+}
