@@ -237,4 +237,30 @@ labDescribe('swarm: docker gmsa service and configs against a real manager', () 
     expect(r.stderr).toMatch(/^Error: .*bad\.json is not a valid credential spec; no config or service was changed/m);
     expect(await configsOf(account)).toEqual([]);
   });
+
+  test('when docker service create fails, the config made for it is removed and the status passes through', async () => {
+    const account = acct(9);
+    const file = specFile(account);
+    // docker refuses the replica count itself, after the plugin created the config.
+    const r = await gmsa(['service', 'create', '--spec', file, account, ...QUIET, '--replicas', 'many', '--name', svc('i'), IMAGE]);
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(/many/);
+    expect(await configsOf(account)).toEqual([]);
+    expect((await dk(['service', 'inspect', svc('i')])).status).not.toBe(0);
+  });
+
+  test('an engine that is not a swarm manager is refused before anything is created', async () => {
+    const { startWindowsEngine } = await import('../support/windows-engine');
+    const { socketPath } = await import('../support/cli');
+    const ws = await startWindowsEngine({ socketPath: socketPath('not-manager'), fixture: 'windows-20348-engine-24.0' });
+    try {
+      const account = acct(0);
+      const r = await plugin(['-H', `unix://${ws.socketPath}`, 'service', 'create', '--spec', specFile(account), account, ...QUIET, IMAGE], env);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(/swarm manager/i);
+      expect(ws.requests.some((q) => q.method === 'POST')).toBe(false);
+    } finally {
+      await ws.close();
+    }
+  });
 });
