@@ -5,7 +5,6 @@
  * the rewritten copies. Everything heavy (yaml, the planner) loads inside the actions.
  */
 import type { Command } from 'commander';
-import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { ComposeArgs } from '../compose/args';
 import type { ComposeProject, GmsaRequest } from '../compose/project';
@@ -15,7 +14,7 @@ import type { ComposeDoc } from '../compose/yaml-doc';
 import type { SpecStore } from '../credspec/store';
 import { assumedWindowsProfile, type HostProfile } from '../engine/profile';
 import type { SpecMode } from '../engine/run-plan';
-import { fsError, GmsaError, NotFoundError, PassThroughExit, SpecInvalidError, UnsupportedEngineError, UsageError } from '../errors';
+import { GmsaError, NotFoundError, PassThroughExit, SpecInvalidError, UnsupportedEngineError, UsageError } from '../errors';
 import type { Deps } from './deps';
 import { warn } from './deps';
 
@@ -82,7 +81,7 @@ interface Prepared {
 /** Discovery, parsing, planning and rewriting: everything but running. */
 async function prepare(args: ComposeArgs, deps: Deps, lenient: boolean, hostnameFor?: (account: string, service: string) => string): Promise<Prepared> {
   const { discoverComposeFiles } = require('../compose/discovery') as typeof import('../compose/discovery');
-  const { parseComposeText } = require('../compose/yaml-doc') as typeof import('../compose/yaml-doc');
+  const { readComposeFiles } = require('../compose/yaml-doc') as typeof import('../compose/yaml-doc');
   const { readProject, where } = require('../compose/project') as typeof import('../compose/project');
   const { planCompose, stableHostname, normalizeProjectName } = require('../compose/plan') as typeof import('../compose/plan');
   const { applyPlan } = require('../compose/rewrite') as typeof import('../compose/rewrite');
@@ -101,21 +100,7 @@ async function prepare(args: ComposeArgs, deps: Deps, lenient: boolean, hostname
   const out: Prepared = { args, projectDir: discovery.projectDir, docs: [], notes };
   if (discovery.files.length === 0) return out;
 
-  let stdin: string | undefined;
-  for (const f of discovery.files) {
-    let text: string;
-    if (f === '-') {
-      stdin ??= (await deps.io.readStdin()).toString('utf8');
-      text = stdin;
-    } else {
-      try {
-        text = readFileSync(f, 'utf8');
-      } catch (err) {
-        throw fsError(err, 'read', f);
-      }
-    }
-    const label = f === '-' ? '(stdin)' : f;
-    const doc = parseComposeText(f, label, text);
+  for (const doc of await readComposeFiles(discovery.files, deps.cwd, () => deps.io.readStdin())) {
     notes.push(...doc.warnings.map((w) => `Warning: ${w}`));
     out.docs.push(doc);
   }

@@ -13,7 +13,7 @@ import type { ComposeDoc } from '../compose/yaml-doc';
 import type { ConfigPlan, SwarmConfig } from '../orchestrators/swarm-config';
 import type { EngineSession } from '../engine/session';
 import type { HostProfile } from '../engine/profile';
-import { fsError, GmsaError, NotFoundError, PassThroughExit, SpecInvalidError, UnsupportedEngineError } from '../errors';
+import { GmsaError, NotFoundError, PassThroughExit, SpecInvalidError, UnsupportedEngineError } from '../errors';
 import type { Deps } from './deps';
 import { warn } from './deps';
 import { managerSession } from './swarm-session';
@@ -42,30 +42,6 @@ function inService(err: unknown, at: string, account: string): unknown {
   return new Ctor(`${at}: ${err.message.replace(/; the container was not started$/, '; nothing was deployed')}`, hint);
 }
 
-async function readDocs(args: StackArgs, deps: Deps): Promise<ComposeDoc[]> {
-  const { parseComposeText } = require('../compose/yaml-doc') as typeof import('../compose/yaml-doc');
-  const { readFileSync } = require('node:fs') as typeof import('node:fs');
-  const path = (deps.platform === 'win32' ? require('node:path').win32 : require('node:path').posix) as typeof import('node:path');
-  const docs: ComposeDoc[] = [];
-  let stdin: string | undefined;
-  for (const f of args.files) {
-    let text: string;
-    const abs = f === '-' ? '-' : path.resolve(deps.cwd, f);
-    if (f === '-') {
-      stdin ??= (await deps.io.readStdin()).toString('utf8');
-      text = stdin;
-    } else {
-      try {
-        text = readFileSync(abs, 'utf8');
-      } catch (err) {
-        throw fsError(err, 'read', abs);
-      }
-    }
-    docs.push(parseComposeText(abs, f === '-' ? '(stdin)' : f, text));
-  }
-  return docs;
-}
-
 function printCommand(deps: Deps, argv: readonly string[]): string {
   const { dockerExecutable, globalArgs } = require('../engine/docker-cli') as typeof import('../engine/docker-cli');
   const { quoteCommand } = require('../engine/docker-args') as typeof import('../engine/docker-args');
@@ -85,7 +61,8 @@ async function runDeploy(args: StackArgs, deps: Deps): Promise<void> {
   const swarm = require('../orchestrators/swarm') as typeof import('../orchestrators/swarm');
 
   // The files first: YAML and shape errors before anything talks to the engine.
-  const docs = await readDocs(args, deps);
+  const { readComposeFiles } = require('../compose/yaml-doc') as typeof import('../compose/yaml-doc');
+  const docs = await readComposeFiles(args.files, deps.cwd, () => deps.io.readStdin());
   for (const d of docs) for (const w of d.warnings) deps.io.err(`Warning: ${w}\n`);
   const hidden = hideConfigSpecs(docs);
   const env = deps.env;

@@ -74,6 +74,34 @@ function shortMessage(message: string): string {
  * Parses one compose file. YAML errors become InvalidInputError naming the file, line and column (the
  * first error; the count when there are more).
  */
+/**
+ * Reads and parses compose files as given on the command line (`-` is standard input, read once even when
+ * named twice); relative paths are taken from `cwd`. Errors name the file.
+ */
+export async function readComposeFiles(files: readonly string[], cwd: string, readStdin: () => Promise<Buffer>): Promise<ComposeDoc[]> {
+  const { readFileSync } = require('node:fs') as typeof import('node:fs');
+  const { resolve } = require('node:path') as typeof import('node:path');
+  const { fsError } = require('../errors') as typeof import('../errors');
+  const docs: ComposeDoc[] = [];
+  let stdin: string | undefined;
+  for (const f of files) {
+    let text: string;
+    const abs = f === '-' ? '-' : resolve(cwd, f);
+    if (f === '-') {
+      stdin ??= (await readStdin()).toString('utf8');
+      text = stdin;
+    } else {
+      try {
+        text = readFileSync(abs, 'utf8');
+      } catch (err) {
+        throw fsError(err, 'read', abs);
+      }
+    }
+    docs.push(parseComposeText(abs, f === '-' ? '(stdin)' : f, text));
+  }
+  return docs;
+}
+
 export function parseComposeText(path: string, label: string, text: string): ComposeDoc {
   const Y = yamlLib();
   const doc = Y.parseDocument(text, { merge: true, customTags: composeTags(Y), prettyErrors: true, uniqueKeys: true, keepSourceTokens: true });
