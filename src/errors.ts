@@ -59,6 +59,13 @@ export class PassThroughExit extends GmsaError {
   }
 }
 
+/** The same error, of the same class and with the same hint, with `where: ` in front of its message. */
+export function located(err: unknown, where: string): unknown {
+  if (!(err instanceof GmsaError) || err instanceof PassThroughExit) return err;
+  const Ctor = err.constructor as new (message: string, hint?: string) => GmsaError;
+  return new Ctor(`${where}: ${err.message}`, err.hint);
+}
+
 /** Exit status for a failure: 2 for usage errors, a passed-through docker status as is, 1 otherwise. */
 export function exitCodeFor(err: unknown): number {
   if (err instanceof UsageError) return 2;

@@ -14,7 +14,7 @@ import type { ComposeDoc } from '../compose/yaml-doc';
 import type { SpecStore } from '../credspec/store';
 import { assumedWindowsProfile, type HostProfile } from '../engine/profile';
 import type { SpecMode } from '../engine/run-plan';
-import { GmsaError, NotFoundError, PassThroughExit, SpecInvalidError, UnsupportedEngineError, UsageError } from '../errors';
+import { located, GmsaError, NotFoundError, PassThroughExit, SpecInvalidError, UnsupportedEngineError, UsageError } from '../errors';
 import type { Deps } from './deps';
 import { warn } from './deps';
 
@@ -51,22 +51,6 @@ function preset(o: ComposeOptions): Partial<Pick<ComposeArgs, 'dryRun' | 'root' 
   return p;
 }
 
-/** Re-throws a spec lookup failure with the file and service, and hints in compose terms. */
-function inService(err: unknown, at: string, account: string): unknown {
-  if (!(err instanceof GmsaError) || err instanceof PassThroughExit) return err;
-  let hint = err.hint;
-  if (err instanceof NotFoundError && /^no credential spec for/.test(err.message)) {
-    hint = `Create one: docker gmsa spec create ${account} (add --root DIR or the domain flags as needed), or name a spec file with x-gmsa: {account: ${account}, spec: FILE}.`;
-  } else if (/credential specs are for/.test(err.message)) {
-    hint = `Pick one with x-gmsa: {account: ${account}, spec: NAME}.`;
-  } else if (/is the spec of the gMSA/.test(err.message)) {
-    hint = 'Make the x-gmsa account and spec name the same gMSA (or leave spec out: docker gmsa finds the spec of the account).';
-  } else if (err instanceof UnsupportedEngineError && /not on this machine/.test(err.message)) {
-    hint = `Point --root at a share of the engine's Docker root, or name the spec file with x-gmsa: {account: ${account}, spec: FILE} (it is then passed inline).`;
-  }
-  const Ctor = err.constructor as new (message: string, hint?: string) => GmsaError;
-  return new Ctor(`${at}: ${err.message}`, hint);
-}
 
 interface Prepared {
   args: ComposeArgs;
@@ -85,7 +69,7 @@ async function prepare(args: ComposeArgs, deps: Deps, lenient: boolean, hostname
   const { readProject, where } = require('../compose/project') as typeof import('../compose/project');
   const { planCompose, stableHostname, normalizeProjectName } = require('../compose/plan') as typeof import('../compose/plan');
   const { applyPlan } = require('../compose/rewrite') as typeof import('../compose/rewrite');
-  const { localStore, resolveRunSpec } = require('./run-spec') as typeof import('./run-spec');
+  const { localStore, resolveRunSpec, xGmsaWording } = require('./run-spec') as typeof import('./run-spec');
   const { scaleOverrides } = require('../compose/args') as typeof import('../compose/args');
 
   const discovery = discoverComposeFiles({
@@ -123,10 +107,10 @@ async function prepare(args: ComposeArgs, deps: Deps, lenient: boolean, hostname
       const key = `${req.account.toLowerCase()}\n${req.spec ?? ''}`;
       let p = cache.get(key);
       if (!p) {
-        p = resolveRunSpec(req.account, req.spec, store, specDeps).then(
+        p = resolveRunSpec(req.account, req.spec, store, specDeps, xGmsaWording('nothing was started')).then(
           (choice) => ({ account: req.account, choice }),
           (err: unknown) => {
-            throw inService(err, at, req.account);
+            throw located(err, at);
           },
         );
         cache.set(key, p);
@@ -165,7 +149,7 @@ async function readFileSpec(file: string, store: SpecStore | undefined, at: stri
         `Create it (docker gmsa spec create ACCOUNT), install it (docker gmsa spec install FILE), or use x-gmsa: ACCOUNT.`,
       );
     }
-    throw inService(err, at, file);
+    throw located(err, at);
   });
   if (!found.spec) {
     const { makeReport, renderReport } = require('../credspec/report') as typeof import('../credspec/report');

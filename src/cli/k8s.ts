@@ -3,16 +3,15 @@
  * lookup shared with `servicefabric` (resolveOrchestratorSpec: resolveRunSpec with this command's wording).
  */
 import type { Command } from 'commander';
-import { existsSync, statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { normalizeAccountName } from '../credspec/model';
 import { checkSpecName } from '../credspec/naming';
-import { GmsaError, InvalidInputError, SpecInvalidError, UnsupportedEngineError, UsageError } from '../errors';
+import { GmsaError, UnsupportedEngineError, UsageError } from '../errors';
 import type { SpecChoice } from '../engine/run-plan';
 import type { SpecStore } from '../credspec/store';
 import { DEFAULT_IMAGE, DEFAULT_NAMESPACE, DEFAULT_REPLICAS, DEFAULT_SERVICE_ACCOUNT, planK8s, renderK8sJson, renderK8sYaml, type K8sRequest } from '../orchestrators/k8s';
 import type { Deps } from './deps';
-import { localStore, resolveRunSpec } from './run-spec';
+import { localStore, looksLikeFile, resolveRunSpec, RUN_WORDING } from './run-spec';
 import { rootOption } from './spec-shared';
 
 /** The spec an orchestrator command generates from, and where it came from. */
@@ -23,13 +22,6 @@ export interface OrchestratorSpec extends SpecChoice {
   label: string;
   /** The file on this machine, when the spec came from a file or the store. */
   path?: string;
-}
-
-/** Same rule as resolveRunSpec: a separator, a leading dot, or an existing file makes --spec a file. */
-function specIsFile(arg: string, cwd: string): boolean {
-  if (/[\\/]/.test(arg) || arg.startsWith('.')) return true;
-  const p = resolve(cwd, arg);
-  return existsSync(p) && statSync(p).isFile();
 }
 
 /**
@@ -44,7 +36,7 @@ export async function resolveOrchestratorSpec(
   deps: Deps,
 ): Promise<OrchestratorSpec> {
   const account = normalizeAccountName(accountArg);
-  const isFile = o.spec !== undefined && specIsFile(o.spec, deps.cwd);
+  const isFile = o.spec !== undefined && looksLikeFile(o.spec, deps.cwd);
   let store: SpecStore | undefined;
   if (o.root !== undefined) {
     store = localStore(o.root, undefined, deps.cwd);
@@ -62,18 +54,11 @@ export async function resolveOrchestratorSpec(
     }
   }
 
-  let choice: SpecChoice;
-  try {
-    choice = await resolveRunSpec(account, o.spec, store, deps);
-  } catch (err) {
-    // resolveRunSpec speaks of containers and `docker gmsa run`; say what this command did instead.
-    if (err instanceof SpecInvalidError && /; the container was not started$/.test(err.message)) {
-      throw new SpecInvalidError(err.message.replace(/; the container was not started$/, '; nothing was generated'), err.hint);
-    }
-    const m = err instanceof InvalidInputError ? /is the spec of the gMSA (.+), not .+$/.exec(err.message) : null;
-    if (m) throw new InvalidInputError((err as InvalidInputError).message, `Run docker gmsa ${command} ${m[1]}, or pick the spec of ${account} with --spec.`);
-    throw err;
-  }
+  const choice: SpecChoice = await resolveRunSpec(account, o.spec, store, deps, {
+    ...RUN_WORDING,
+    outcome: 'nothing was generated',
+    mismatchHint: (primary) => `Run docker gmsa ${command} ${primary}, or pick the spec of ${account} with --spec.`,
+  });
 
   let label: string;
   let path: string | undefined;

@@ -14,7 +14,8 @@ import { storeFromRoot } from '../engine/store-location';
 import type { SpecChoice } from '../engine/run-plan';
 import type { Deps } from './deps';
 
-function looksLikeFile(arg: string, cwd: string): boolean {
+/** A separator, a leading dot, or an existing file makes a --spec argument a file rather than a store name. */
+export function looksLikeFile(arg: string, cwd: string): boolean {
   if (/[\\/]/.test(arg) || arg.startsWith('.')) return true;
   const p = resolve(cwd, arg);
   return existsSync(p) && statSync(p).isFile();
@@ -27,11 +28,46 @@ export function localStore(root: string | undefined, profile: HostProfile | unde
   return undefined;
 }
 
+/**
+ * How a command talks about the spec lookup: `run` by default; compose, stack, k8s and servicefabric give
+ * their own outcome and hints (their users pick specs with x-gmsa or other flags).
+ */
+export interface SpecWording {
+  /** What did not happen when the spec is invalid ("the container was not started"). */
+  outcome: string;
+  notFoundHint(account: string): string;
+  ambiguousHint(account: string): string;
+  mismatchHint(primary: string, account: string): string;
+  remoteHint(account: string): string;
+}
+
+export const RUN_WORDING: SpecWording = {
+  outcome: 'the container was not started',
+  notFoundHint: (account) => `Create one: docker gmsa spec create ${account} (add --root DIR or the domain flags as needed), or name a file with --spec.`,
+  ambiguousHint: () => 'Pick one with --spec NAME.',
+  mismatchHint: (primary, account) => `Run it as docker gmsa run ${primary} ..., or pick the spec of ${account}.`,
+  remoteHint: () => 'Give the spec file with --spec FILE (it is then passed inline), or point --root at a share of the Docker root.',
+};
+
+/** The wording for specs named in compose files (x-gmsa), by compose and stack deploy. */
+export function xGmsaWording(outcome: string): SpecWording {
+  return {
+    outcome,
+    notFoundHint: (account) =>
+      `Create one: docker gmsa spec create ${account} (add --root DIR or the domain flags as needed), or name a spec file with x-gmsa: {account: ${account}, spec: FILE}.`,
+    ambiguousHint: (account) => `Pick one with x-gmsa: {account: ${account}, spec: NAME}.`,
+    mismatchHint: () => 'Make the x-gmsa account and spec name the same gMSA (or leave spec out: docker gmsa finds the spec of the account).',
+    remoteHint: (account) =>
+      `Point --root at a share of the engine's Docker root, or name the spec file with x-gmsa: {account: ${account}, spec: FILE} (it is then passed inline).`,
+  };
+}
+
 export async function resolveRunSpec(
   account: string,
   specArg: string | undefined,
   store: SpecStore | undefined,
   deps: Deps,
+  wording: SpecWording = RUN_WORDING,
 ): Promise<SpecChoice> {
   let bytes: Buffer;
   let label: string;
@@ -47,10 +83,7 @@ export async function resolveRunSpec(
     if (store && resolve(dirname(path)) === resolve(store.dir)) storeName = basename(path);
   } else {
     if (!store) {
-      throw new UnsupportedEngineError(
-        "the engine's CredentialSpecs folder is not on this machine, so specs there cannot be looked up",
-        'Give the spec file with --spec FILE (it is then passed inline), or point --root at a share of the Docker root.',
-      );
+      throw new UnsupportedEngineError("the engine's CredentialSpecs folder is not on this machine, so specs there cannot be looked up", wording.remoteHint(account));
     }
     if (specArg !== undefined) {
       const found = await store.read(specArg);
@@ -60,16 +93,10 @@ export async function resolveRunSpec(
     } else {
       const matches = await store.findByAccount(account);
       if (matches.length === 0) {
-        throw new NotFoundError(
-          `no credential spec for ${account} in ${store.dir}`,
-          `Create one: docker gmsa spec create ${account} (add --root DIR or the domain flags as needed), or name a file with --spec.`,
-        );
+        throw new NotFoundError(`no credential spec for ${account} in ${store.dir}`, wording.notFoundHint(account));
       }
       if (matches.length > 1) {
-        throw new InvalidInputError(
-          `${matches.length} credential specs are for ${account}: ${matches.map((m) => m.name).join(', ')}`,
-          'Pick one with --spec NAME.',
-        );
+        throw new InvalidInputError(`${matches.length} credential specs are for ${account}: ${matches.map((m) => m.name).join(', ')}`, wording.ambiguousHint(account));
       }
       const found = await store.read((matches[0] as { name: string }).name);
       bytes = found.bytes;
@@ -81,12 +108,12 @@ export async function resolveRunSpec(
   const report = makeReport(label, v.findings, v.encoding);
   if (!report.Valid || !v.spec) {
     deps.io.err(renderReport(report));
-    throw new SpecInvalidError(`${label} is not a valid credential spec; the container was not started`, `Fix the errors above (docker gmsa spec validate ${label}).`);
+    throw new SpecInvalidError(`${label} is not a valid credential spec; ${wording.outcome}`, `Fix the errors above (docker gmsa spec validate ${label}).`);
   }
   const spec: CredentialSpec = v.spec;
   const primary = spec.DomainJoinConfig.MachineAccountName;
   if (primary.toLowerCase() !== account.toLowerCase()) {
-    throw new InvalidInputError(`${label} is the spec of the gMSA ${primary}, not ${account}`, `Run it as docker gmsa run ${primary} ..., or pick the spec of ${account}.`);
+    throw new InvalidInputError(`${label} is the spec of the gMSA ${primary}, not ${account}`, wording.mismatchHint(primary, account));
   }
   return storeName ? { storeName, spec } : { spec };
 }

@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
-import { GmsaError, PassThroughExit, SpecInvalidError, UnsupportedEngineError, UsageError } from '../errors';
+import { GmsaError, PassThroughExit, UnsupportedEngineError, UsageError } from '../errors';
 import type { HostProfile } from '../engine/profile';
 import type { EngineSession } from '../engine/session';
 import type { SpecChoice } from '../engine/run-plan';
 import type { Deps } from './deps';
 import { warn } from './deps';
-import { localStore, resolveRunSpec } from './run-spec';
+import { localStore, resolveRunSpec, RUN_WORDING } from './run-spec';
 import { managerSession } from './swarm-session';
 
 interface CommonOptions {
@@ -25,23 +25,14 @@ function parseBuild(v: string): number {
   return Number(v.trim());
 }
 
-/** The manager session, or (with --dry-run only) undefined after saying why it cannot be used. */
-
 /** The spec as `run` finds it, with the wording of a swarm command. */
 async function serviceSpec(account: string, o: CommonOptions, profile: HostProfile | undefined, deps: Deps): Promise<SpecChoice> {
   const store = localStore(o.root, profile, deps.cwd);
-  try {
-    return await resolveRunSpec(account, o.spec, store, deps);
-  } catch (err) {
-    if (err instanceof SpecInvalidError) throw new SpecInvalidError(err.message.replace(/; the container was not started$/, '; no config or service was changed'), err.hint);
-    if (err instanceof UnsupportedEngineError && store === undefined) {
-      throw new UnsupportedEngineError(
-        err.message,
-        'Give the spec file with --spec FILE (it is stored in the swarm as a config), or point --root at a Docker root whose CredentialSpecs folder holds it.',
-      );
-    }
-    throw err;
-  }
+  return resolveRunSpec(account, o.spec, store, deps, {
+    ...RUN_WORDING,
+    outcome: 'no config or service was changed',
+    remoteHint: () => 'Give the spec file with --spec FILE (it is stored in the swarm as a config), or point --root at a Docker root whose CredentialSpecs folder holds it.',
+  });
 }
 
 function printCommand(deps: Deps, argv: readonly string[]): void {

@@ -13,7 +13,7 @@ import type { ComposeDoc } from '../compose/yaml-doc';
 import type { ConfigPlan, SwarmConfig } from '../orchestrators/swarm-config';
 import type { EngineSession } from '../engine/session';
 import type { HostProfile } from '../engine/profile';
-import { GmsaError, NotFoundError, PassThroughExit, SpecInvalidError, UnsupportedEngineError } from '../errors';
+import { located, NotFoundError, PassThroughExit, SpecInvalidError, UnsupportedEngineError } from '../errors';
 import type { Deps } from './deps';
 import { warn } from './deps';
 import { managerSession } from './swarm-session';
@@ -25,22 +25,7 @@ interface DeployOptions {
   root?: string;
 }
 
-/** The manager session, or (with --dry-run only) none after saying why it cannot be used. */
 
-/** Re-throws a spec lookup failure with the file and service, and hints in stack terms. */
-function inService(err: unknown, at: string, account: string): unknown {
-  if (!(err instanceof GmsaError) || err instanceof PassThroughExit) return err;
-  let hint = err.hint;
-  if (err instanceof NotFoundError && /^no credential spec for/.test(err.message)) {
-    hint = `Create one: docker gmsa spec create ${account} (add --root DIR or the domain flags as needed), or name a spec file with x-gmsa: {account: ${account}, spec: FILE}.`;
-  } else if (/credential specs are for/.test(err.message)) {
-    hint = `Pick one with x-gmsa: {account: ${account}, spec: NAME}.`;
-  } else if (err instanceof UnsupportedEngineError && /not on this machine/.test(err.message)) {
-    hint = `Point --root at the Docker root whose CredentialSpecs folder holds the spec, or name the spec file with x-gmsa: {account: ${account}, spec: FILE}.`;
-  }
-  const Ctor = err.constructor as new (message: string, hint?: string) => GmsaError;
-  return new Ctor(`${at}: ${err.message.replace(/; the container was not started$/, '; nothing was deployed')}`, hint);
-}
 
 function printCommand(deps: Deps, argv: readonly string[]): string {
   const { dockerExecutable, globalArgs } = require('../engine/docker-cli') as typeof import('../engine/docker-cli');
@@ -55,7 +40,7 @@ async function runDeploy(args: StackArgs, deps: Deps): Promise<void> {
   const { stackDeployArgv } = require('../compose/stack-args') as typeof import('../compose/stack-args');
   const client = require('../compose/client') as typeof import('../compose/client');
   const { runDocker } = require('../engine/docker-cli') as typeof import('../engine/docker-cli');
-  const { localStore, resolveRunSpec } = require('./run-spec') as typeof import('./run-spec');
+  const { localStore, resolveRunSpec, xGmsaWording } = require('./run-spec') as typeof import('./run-spec');
   const { planConfig, describeConfigPlan } = require('../orchestrators/swarm-config') as typeof import('../orchestrators/swarm-config');
   const { decideWindowsBuild } = require('../orchestrators/swarm-nodes') as typeof import('../orchestrators/swarm-nodes');
   const swarm = require('../orchestrators/swarm') as typeof import('../orchestrators/swarm');
@@ -86,7 +71,7 @@ async function runDeploy(args: StackArgs, deps: Deps): Promise<void> {
     const at = where(req.site);
     let spec: import('../credspec/model').CredentialSpec;
     if (req.kind === 'x-gmsa') {
-      spec = (await resolveRunSpec(req.account, req.spec, store, specDeps).catch((err: unknown) => Promise.reject(inService(err, at, req.account)))).spec;
+      spec = (await resolveRunSpec(req.account, req.spec, store, specDeps, xGmsaWording('nothing was deployed')).catch((err: unknown) => Promise.reject(located(err, at)))).spec;
     } else if (req.kind === 'file') {
       if (!store) {
         throw new UnsupportedEngineError(
@@ -98,7 +83,7 @@ async function runDeploy(args: StackArgs, deps: Deps): Promise<void> {
         if (err instanceof NotFoundError) {
           throw new NotFoundError(`${at}: credential_spec.file ${req.file} is not in ${store.dir}`, 'Create it (docker gmsa spec create ACCOUNT), install it (docker gmsa spec install FILE), or use x-gmsa: ACCOUNT.');
         }
-        throw inService(err, at, req.file);
+        throw located(err, at);
       });
       if (!found.spec) {
         const { makeReport, renderReport } = require('../credspec/report') as typeof import('../credspec/report');
