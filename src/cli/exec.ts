@@ -29,9 +29,9 @@ Examples:
   docker gmsa exec --system -it webapp01-1 cmd`,
     )
     .action(async (args: string[], o: ExecOptions) => {
-      const { parseExecArgs, lastValue, quoteCommand } = require('../engine/docker-args') as typeof import('../engine/docker-args');
+      const { parseExecArgs, lastValue } = require('../engine/docker-args') as typeof import('../engine/docker-args');
       const { NETWORK_SERVICE, LOCAL_SYSTEM } = require('../engine/run-plan') as typeof import('../engine/run-plan');
-      const { dockerExecutable, globalArgs, runDocker } = require('../engine/docker-cli') as typeof import('../engine/docker-cli');
+      const { commandLine, runDocker } = require('../engine/docker-cli') as typeof import('../engine/docker-cli');
       const { NETWORK_SERVICE_BUILD, releaseName } = require('../engine/windows-builds') as typeof import('../engine/windows-builds');
       if (o.networkService && o.system) throw new UsageError('--network-service and --system exclude each other', 'Pick one.');
       const parsed = parseExecArgs(args);
@@ -41,7 +41,7 @@ Examples:
       const identity = o.system ? LOCAL_SYSTEM : NETWORK_SERVICE;
       const argv = ['exec', '--user', identity, ...args];
       if (o.dryRun) {
-        deps.io.out(quoteCommand([dockerExecutable(deps.env), ...globalArgs(deps.globals), ...argv], deps.platform) + '\n');
+        deps.io.out(commandLine(deps.env, deps.globals, argv, deps.platform) + '\n');
         return;
       }
       const profile = await (await deps.engine()).profile();

@@ -64,8 +64,7 @@ Examples:
     .action(async (account: string, dockerArgs: string[], o: RunOptions) => {
       if (!['auto', 'file', 'raw'].includes(o.specMode)) throw new UsageError(`invalid --spec-mode "${o.specMode}"`, 'Use auto, file or raw.');
       const { planRun, makeUniqueHostname } = require('../engine/run-plan') as typeof import('../engine/run-plan');
-      const { dockerExecutable, globalArgs, runDocker } = require('../engine/docker-cli') as typeof import('../engine/docker-cli');
-      const { quoteCommand } = require('../engine/docker-args') as typeof import('../engine/docker-args');
+      const { commandLine, runDocker } = require('../engine/docker-cli') as typeof import('../engine/docker-cli');
       const { FREE_HOSTNAME_BUILD } = require('../engine/windows-builds') as typeof import('../engine/windows-builds');
 
       let profile: HostProfile;
@@ -95,7 +94,7 @@ Examples:
         uniqueHostname: (a) => makeUniqueHostname(a, () => randomBytes(3).toString('hex')),
       });
       if (o.dryRun) {
-        deps.io.out(quoteCommand([dockerExecutable(deps.env), ...globalArgs(deps.globals), ...plan.argv], deps.platform) + '\n');
+        deps.io.out(commandLine(deps.env, deps.globals, plan.argv, deps.platform) + '\n');
         return;
       }
       for (const n of plan.notes) deps.io.err(`${n}\n`);

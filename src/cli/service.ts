@@ -36,9 +36,8 @@ async function serviceSpec(account: string, o: CommonOptions, profile: HostProfi
 }
 
 function printCommand(deps: Deps, argv: readonly string[]): void {
-  const { dockerExecutable, globalArgs } = require('../engine/docker-cli') as typeof import('../engine/docker-cli');
-  const { quoteCommand } = require('../engine/docker-args') as typeof import('../engine/docker-args');
-  deps.io.out(quoteCommand([dockerExecutable(deps.env), ...globalArgs(deps.globals), ...argv], deps.platform) + '\n');
+  const { commandLine } = require('../engine/docker-cli') as typeof import('../engine/docker-cli');
+  deps.io.out(commandLine(deps.env, deps.globals, argv, deps.platform) + '\n');
 }
 
 function registerCreate(service: Command, deps: Deps): void {

@@ -28,9 +28,8 @@ interface DeployOptions {
 
 
 function printCommand(deps: Deps, argv: readonly string[]): string {
-  const { dockerExecutable, globalArgs } = require('../engine/docker-cli') as typeof import('../engine/docker-cli');
-  const { quoteCommand } = require('../engine/docker-args') as typeof import('../engine/docker-args');
-  return quoteCommand([dockerExecutable(deps.env), ...globalArgs(deps.globals), ...argv], deps.platform);
+  const { commandLine } = require('../engine/docker-cli') as typeof import('../engine/docker-cli');
+  return commandLine(deps.env, deps.globals, argv, deps.platform);
 }
 
 async function runDeploy(args: StackArgs, deps: Deps): Promise<void> {

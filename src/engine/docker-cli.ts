@@ -64,3 +64,9 @@ export function captureDocker(env: NodeJS.ProcessEnv, g: DockerGlobals, args: re
     );
   });
 }
+
+/** The docker command as the user would type it (their CLI and global flags), quoted to paste. */
+export function commandLine(env: NodeJS.ProcessEnv, g: DockerGlobals, args: readonly string[], platform: NodeJS.Platform): string {
+  const { quoteCommand } = require('./docker-args') as typeof import('./docker-args');
+  return quoteCommand([dockerExecutable(env), ...globalArgs(g), ...args], platform);
+}
