@@ -4,7 +4,7 @@ import { GmsaError, PassThroughExit, UsageError } from '../errors';
 import { assumedWindowsProfile, type HostProfile } from '../engine/profile';
 import type { Deps } from './deps';
 import { warn } from './deps';
-import { localStore, resolveRunSpec } from './run-spec';
+import { localStore, looksLikeFile, resolveRunSpec } from './run-spec';
 
 interface RunOptions {
   spec?: string;
@@ -63,23 +63,38 @@ Examples:
     )
     .action(async (account: string, dockerArgs: string[], o: RunOptions) => {
       if (!['auto', 'file', 'raw'].includes(o.specMode)) throw new UsageError(`invalid --spec-mode "${o.specMode}"`, 'Use auto, file or raw.');
-      const { planRun, makeUniqueHostname } = require('../engine/run-plan') as typeof import('../engine/run-plan');
+      const { planRun, makeUniqueHostname, engineRefusal, REDACTED } = require('../engine/run-plan') as typeof import('../engine/run-plan');
       const { commandLine, runDocker } = require('../engine/docker-cli') as typeof import('../engine/docker-cli');
       const { FREE_HOSTNAME_BUILD } = require('../engine/windows-builds') as typeof import('../engine/windows-builds');
 
+      // --dry-run shows the command for an assumed engine when the real one cannot run it or does not
+      // answer, as long as the spec can be found without that engine; otherwise the engine's own failure
+      // is the error (it is the cause, not the missing store).
       let profile: HostProfile;
+      let engineFailure: GmsaError | undefined;
       try {
         profile = await (await deps.engine()).profile();
       } catch (err) {
         if (!o.dryRun || !(err instanceof GmsaError)) throw err;
-        warn(deps, `${err.message}; showing the command for a Windows Server 2019 engine`);
+        engineFailure = err;
         profile = assumedWindowsProfile();
       }
-      if (o.dryRun && profile.osType !== 'windows') {
-        warn(deps, `the engine is a ${profile.osType} engine and cannot run it; showing the command for a Windows Server 2019 engine`);
+      if (!o.dryRun) {
+        const refused = engineRefusal(profile);
+        if (refused) throw refused;
+      } else if (!engineFailure && profile.osType !== 'windows') {
+        engineFailure = engineRefusal(profile);
+      }
+      const store = engineFailure ? localStore(o.root, undefined, deps.cwd) : localStore(o.root, profile, deps.cwd);
+      if (engineFailure) {
+        if (!store && !(o.spec !== undefined && looksLikeFile(o.spec, deps.cwd))) {
+          const Same = engineFailure.constructor as new (message: string, hint?: string) => GmsaError;
+          throw new Same(engineFailure.message, 'Point docker at a Windows engine that answers, or give the spec with --spec FILE (or --root DIR) to see the command without it.');
+        }
+        warn(deps, `${engineFailure.message}; showing the command for a Windows Server 2019 engine`);
         profile = assumedWindowsProfile();
       }
-      const spec = await resolveRunSpec(account, o.spec, localStore(o.root, profile, deps.cwd), deps);
+      const spec = await resolveRunSpec(account, o.spec, store, deps);
       const build = profile.windowsBuild ?? FREE_HOSTNAME_BUILD;
       const others = profile.osType === 'windows' && build < FREE_HOSTNAME_BUILD && !o.dryRun ? await othersWithAccount(deps, account) : [];
       const plan = planRun({
@@ -94,7 +109,8 @@ Examples:
         uniqueHostname: (a) => makeUniqueHostname(a, () => randomBytes(3).toString('hex')),
       });
       if (o.dryRun) {
-        deps.io.out(commandLine(deps.env, deps.globals, plan.argv, deps.platform) + '\n');
+        if (plan.shownArgv.some((a, i) => a !== plan.argv[i])) warn(deps, `the spec's PluginInput is shown as ${REDACTED}; the command runs with the real one`);
+        deps.io.out(commandLine(deps.env, deps.globals, plan.shownArgv, deps.platform) + '\n');
         return;
       }
       for (const n of plan.notes) deps.io.err(`${n}\n`);
