@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
-import { GmsaError, PassThroughExit, UsageError } from '../errors';
+import { GmsaError, PassThroughExit, UnsupportedEngineError, UsageError } from '../errors';
 import { assumedWindowsProfile, type HostProfile } from '../engine/profile';
 import type { Deps } from './deps';
 import { warn } from './deps';
@@ -43,7 +43,7 @@ export function registerRun(program: Command, deps: Deps): void {
     .argument('[docker-run-args...]', "docker run's own options, IMAGE, COMMAND and ARGs")
     .option('--spec <name|file>', 'the credential spec (default: the one in the store for ACCOUNT)')
     .option('--network-service', 'run as NT AUTHORITY\\NETWORK SERVICE, the identity that uses the gMSA')
-    .option('--spec-mode <mode>', 'auto (file:// when the spec is in the engine store, else raw://), file or raw', 'auto')
+    .option('--spec-mode <mode>', 'auto (file:// when the spec is in the engine store, else raw:// unless it has a HostAccountConfig), file or raw', 'auto')
     .option('--force', 'start even when the build allows one container per gMSA and another one runs')
     .option('--dry-run', 'print the docker command instead of running it')
     .option('--root <dir>', "Docker root folder whose CredentialSpecs holds the spec (when the engine's is not on this machine)")
@@ -54,7 +54,9 @@ export function registerRun(program: Command, deps: Deps): void {
 Everything after ACCOUNT is passed to docker run unchanged. docker gmsa adds the credential spec and, as the
 engine's Windows build requires: the hostname (the gMSA name before Windows Server 2019; a unique name of
 at most 15 characters from 2019 on unless you give --hostname), and refuses Hyper-V isolation on 1703-1803
-and a second container of one gMSA before 2019 (--force to override that one).
+and a second container of one gMSA before 2019 (--force to override that one). A spec with a
+HostAccountConfig (a secret PluginInput) goes inline only with --spec-mode raw: docker run's command line
+is visible to every user of the machine.
 
 Examples:
   docker gmsa run webapp01 -d -p 80:80 mcr.microsoft.com/windows/servercore/iis:windowsservercore-ltsc2022
@@ -88,8 +90,9 @@ Examples:
       const store = engineFailure ? localStore(o.root, undefined, deps.cwd) : localStore(o.root, profile, deps.cwd);
       if (engineFailure) {
         if (!store && !(o.spec !== undefined && looksLikeFile(o.spec, deps.cwd))) {
-          const Same = engineFailure.constructor as new (message: string, hint?: string) => GmsaError;
-          throw new Same(engineFailure.message, 'Point docker at a Windows engine that answers, or give the spec with --spec FILE (or --root DIR) to see the command without it.');
+          if (profile.osType === 'windows') throw engineFailure;
+          // The refusal's own hint suggests --dry-run, which is what failed here.
+          throw new UnsupportedEngineError(engineFailure.message, 'Point docker at a Windows engine, or give the spec with --spec FILE (or --root DIR) to see the command without one.');
         }
         warn(deps, `${engineFailure.message}; showing the command for a Windows Server 2019 engine`);
         profile = assumedWindowsProfile();
