@@ -37,6 +37,14 @@ export class EngineError extends GmsaError {}
 /** The engine is reachable but cannot do what was asked (a Linux engine, a remote root dir...). */
 export class UnsupportedEngineError extends GmsaError {}
 
+/**
+ * A gMSA rule of the Windows build the containers run on refuses the request: no gMSA before 2016, no
+ * Hyper-V isolation on 1703-1803, no Network Service or SYSTEM before 1709, the hostname must be the gMSA
+ * name and one container per gMSA before 2019. The same class (exit 1) wherever a rule is checked: run,
+ * exec, compose, stack deploy, service create/update.
+ */
+export class BuildRuleError extends GmsaError {}
+
 /** Active Directory answered with an error (bad credentials, insufficient rights, missing object...). */
 export class DirectoryError extends GmsaError {}
 

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
-import { GmsaError, PassThroughExit, UsageError } from '../errors';
+import { GmsaError, PassThroughExit, UnsupportedEngineError, UsageError } from '../errors';
 import { assumedWindowsProfile, type HostProfile } from '../engine/profile';
 import type { Deps } from './deps';
 import { warn } from './deps';
-import { localStore, resolveRunSpec } from './run-spec';
+import { localStore, looksLikeFile, resolveRunSpec } from './run-spec';
 
 interface RunOptions {
   spec?: string;
@@ -43,7 +43,7 @@ export function registerRun(program: Command, deps: Deps): void {
     .argument('[docker-run-args...]', "docker run's own options, IMAGE, COMMAND and ARGs")
     .option('--spec <name|file>', 'the credential spec (default: the one in the store for ACCOUNT)')
     .option('--network-service', 'run as NT AUTHORITY\\NETWORK SERVICE, the identity that uses the gMSA')
-    .option('--spec-mode <mode>', 'auto (file:// when the spec is in the engine store, else raw://), file or raw', 'auto')
+    .option('--spec-mode <mode>', 'auto (file:// when the spec is in the engine store, else raw:// unless it has a HostAccountConfig), file or raw', 'auto')
     .option('--force', 'start even when the build allows one container per gMSA and another one runs')
     .option('--dry-run', 'print the docker command instead of running it')
     .option('--root <dir>', "Docker root folder whose CredentialSpecs holds the spec (when the engine's is not on this machine)")
@@ -54,7 +54,9 @@ export function registerRun(program: Command, deps: Deps): void {
 Everything after ACCOUNT is passed to docker run unchanged. docker gmsa adds the credential spec and, as the
 engine's Windows build requires: the hostname (the gMSA name before Windows Server 2019; a unique name of
 at most 15 characters from 2019 on unless you give --hostname), and refuses Hyper-V isolation on 1703-1803
-and a second container of one gMSA before 2019 (--force to override that one).
+and a second container of one gMSA before 2019 (--force to override that one). A spec with a
+HostAccountConfig (a secret PluginInput) goes inline only with --spec-mode raw: docker run's command line
+is visible to every user of the machine.
 
 Examples:
   docker gmsa run webapp01 -d -p 80:80 mcr.microsoft.com/windows/servercore/iis:windowsservercore-ltsc2022
@@ -63,23 +65,39 @@ Examples:
     )
     .action(async (account: string, dockerArgs: string[], o: RunOptions) => {
       if (!['auto', 'file', 'raw'].includes(o.specMode)) throw new UsageError(`invalid --spec-mode "${o.specMode}"`, 'Use auto, file or raw.');
-      const { planRun, makeUniqueHostname } = require('../engine/run-plan') as typeof import('../engine/run-plan');
+      const { planRun, makeUniqueHostname, engineRefusal, REDACTED } = require('../engine/run-plan') as typeof import('../engine/run-plan');
       const { commandLine, runDocker } = require('../engine/docker-cli') as typeof import('../engine/docker-cli');
       const { FREE_HOSTNAME_BUILD } = require('../engine/windows-builds') as typeof import('../engine/windows-builds');
 
+      // --dry-run shows the command for an assumed engine when the real one cannot run it or does not
+      // answer, as long as the spec can be found without that engine; otherwise the engine's own failure
+      // is the error (it is the cause, not the missing store).
       let profile: HostProfile;
+      let engineFailure: GmsaError | undefined;
       try {
         profile = await (await deps.engine()).profile();
       } catch (err) {
         if (!o.dryRun || !(err instanceof GmsaError)) throw err;
-        warn(deps, `${err.message}; showing the command for a Windows Server 2019 engine`);
+        engineFailure = err;
         profile = assumedWindowsProfile();
       }
-      if (o.dryRun && profile.osType !== 'windows') {
-        warn(deps, `the engine is a ${profile.osType} engine and cannot run it; showing the command for a Windows Server 2019 engine`);
+      if (!o.dryRun) {
+        const refused = engineRefusal(profile);
+        if (refused) throw refused;
+      } else if (!engineFailure && profile.osType !== 'windows') {
+        engineFailure = engineRefusal(profile);
+      }
+      const store = engineFailure ? localStore(o.root, undefined, deps.cwd) : localStore(o.root, profile, deps.cwd);
+      if (engineFailure) {
+        if (!store && !(o.spec !== undefined && looksLikeFile(o.spec, deps.cwd))) {
+          if (profile.osType === 'windows') throw engineFailure;
+          // The refusal's own hint suggests --dry-run, which is what failed here.
+          throw new UnsupportedEngineError(engineFailure.message, 'Point docker at a Windows engine, or give the spec with --spec FILE (or --root DIR) to see the command without one.');
+        }
+        warn(deps, `${engineFailure.message}; showing the command for a Windows Server 2019 engine`);
         profile = assumedWindowsProfile();
       }
-      const spec = await resolveRunSpec(account, o.spec, localStore(o.root, profile, deps.cwd), deps);
+      const spec = await resolveRunSpec(account, o.spec, store, deps);
       const build = profile.windowsBuild ?? FREE_HOSTNAME_BUILD;
       const others = profile.osType === 'windows' && build < FREE_HOSTNAME_BUILD && !o.dryRun ? await othersWithAccount(deps, account) : [];
       const plan = planRun({
@@ -94,7 +112,8 @@ Examples:
         uniqueHostname: (a) => makeUniqueHostname(a, () => randomBytes(3).toString('hex')),
       });
       if (o.dryRun) {
-        deps.io.out(commandLine(deps.env, deps.globals, plan.argv, deps.platform) + '\n');
+        if (plan.shownArgv.some((a, i) => a !== plan.argv[i])) warn(deps, `the spec's PluginInput is shown as ${REDACTED}; the command runs with the real one`);
+        deps.io.out(commandLine(deps.env, deps.globals, plan.shownArgv, deps.platform) + '\n');
         return;
       }
       for (const n of plan.notes) deps.io.err(`${n}\n`);

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as nodePath from 'node:path';
 import { EngineError, fsError } from '../errors';
-import { captureDocker, runDocker } from '../engine/docker-cli';
+import { captureDocker, childEnv, runDocker } from '../engine/docker-cli';
 import { resolveEndpoint } from '../engine/endpoint';
 import type { DockerGlobals } from '../engine/globals';
 import { writeFileAtomic } from '../util/atomic-write';
@@ -138,7 +138,7 @@ export async function runClient(
     if (client.kind !== 'standalone' || argv.exe === undefined) return await runDocker(env, globals, argv.args);
     const exe = argv.exe;
     return await new Promise<number>((resolve, reject) => {
-      const child = spawn(exe, argv.args, { stdio: 'inherit', env });
+      const child = spawn(exe, argv.args, { stdio: 'inherit', env: childEnv(env) });
       const forward = (sig: NodeJS.Signals) => () => child.kill(sig);
       const term = forward('SIGTERM');
       const hup = forward('SIGHUP');

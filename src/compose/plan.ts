@@ -4,7 +4,7 @@
  * (engine/run-plan.ts), or a refusal naming the file, the service and the fix.
  */
 import { createHash } from 'node:crypto';
-import { ConflictError, InvalidInputError, UnsupportedEngineError, UsageError } from '../errors';
+import { BuildRuleError, UnsupportedEngineError, UsageError } from '../errors';
 import type { HostProfile } from '../engine/profile';
 import {
   chooseDelivery,
@@ -101,7 +101,7 @@ export function planCompose(input: ComposePlanInput): ComposePlan {
   }
   const build = p.windowsBuild ?? FREE_HOSTNAME_BUILD;
   if (build < FIRST_GMSA_BUILD) {
-    throw new UnsupportedEngineError(`Windows build ${build} predates gMSA support for containers`, 'Use Windows Server 2016 (14393) or later; 2019 (17763) or later is best.');
+    throw new BuildRuleError(`Windows build ${build} predates gMSA support for containers`, 'Use Windows Server 2016 (14393) or later; 2019 (17763) or later is best.');
   }
   const release = releaseName(build) ?? `build ${build}`;
 
@@ -127,7 +127,7 @@ export function planCompose(input: ComposePlanInput): ComposePlan {
 
     const isolation = effectiveIsolation(svc.isolation?.value, p.isolation);
     if (hypervGmsaBroken(build, isolation)) {
-      throw new UnsupportedEngineError(
+      throw new BuildRuleError(
         `${at}: Hyper-V isolation with a gMSA hangs or fails on ${release}${svc.isolation && svc.isolation.value.toLowerCase() !== 'default' ? '' : " (it is this engine's default isolation)"}`,
         `Set isolation: process on service "${svc.name}".`,
       );
@@ -143,7 +143,7 @@ export function planCompose(input: ComposePlanInput): ComposePlan {
     }
     const effectiveUser = networkService ? NETWORK_SERVICE : given;
     if (machineIdentityTooEarly(build, effectiveUser)) {
-      throw new UnsupportedEngineError(
+      throw new BuildRuleError(
         `${at}: running as ${effectiveUser} inside a container needs Windows 1709 (16299) or later; this engine is ${release}`,
         `Run the app as ContainerAdministrator on this host (drop ${networkService ? 'network-service' : 'user:'}), or move to Windows Server 2019.`,
       );
@@ -159,7 +159,7 @@ export function planCompose(input: ComposePlanInput): ComposePlan {
       if (active(svc) && replicas > 1) others.unshift(`${replicas - 1} more replica${replicas > 2 ? 's' : ''} of "${svc.name}"`);
       if (account === undefined) {
         if (givenHostname === undefined) {
-          throw new InvalidInputError(
+          throw new BuildRuleError(
             `${at}: on ${release} the hostname must be the gMSA name, and docker gmsa cannot read which gMSA ${gmsaLabel(req, spec)} is for`,
             `Set hostname: <the gMSA name> on service "${svc.name}", or use x-gmsa: ACCOUNT.`,
           );
@@ -167,13 +167,13 @@ export function planCompose(input: ComposePlanInput): ComposePlan {
       }
       const d = decideHostname({ account: account ?? givenHostname ?? svc.name, build, given: givenHostname, othersWithAccount: active(svc) ? others : [], force: false, uniqueHostname: () => '' });
       if (d.refused === 'must-be-account') {
-        throw new InvalidInputError(
+        throw new BuildRuleError(
           `${where((svc.hostname as { site: typeof req.site }).site, svc.hostname?.node)}: on ${release} the container hostname must be the gMSA name (${account}), not ${givenHostname}: with another name inbound NTLM and name/SID translation fail`,
           `Remove hostname: from service "${svc.name}" (docker gmsa sets it to ${account}), or move to Windows Server 2019 (17763) where the hostname is free.`,
         );
       }
       if (d.refused === 'one-container-per-gmsa') {
-        throw new ConflictError(
+        throw new BuildRuleError(
           `${at}: it and ${others.join(' and ')} would run with the gMSA ${gmsaLabel(req, spec)} at the same time; on ${release} two containers with one gMSA race at the domain controller and lose their trust`,
           'Give each service its own gMSA, run one replica (scale: 1), or move to Windows Server 2019 (17763) or later.',
         );

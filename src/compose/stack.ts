@@ -18,7 +18,7 @@
  */
 import * as nodePath from 'node:path';
 import type { Pair, YAMLMap, YAMLSeq } from 'yaml';
-import { ConflictError, InvalidInputError, UnsupportedEngineError, UsageError } from '../errors';
+import { BuildRuleError, ConflictError, InvalidInputError, UnsupportedEngineError, UsageError } from '../errors';
 import { NETWORK_SERVICE, LOCAL_SYSTEM } from '../engine/run-plan';
 import { FIRST_GMSA_BUILD, FREE_HOSTNAME_BUILD, HYPERV_GMSA_BROKEN_BUILDS, NETWORK_SERVICE_BUILD, releaseName } from '../engine/windows-builds';
 import { serviceHostnameTemplate, MAX_HOSTNAME } from '../orchestrators/swarm-plan';
@@ -216,11 +216,11 @@ export function planStack(input: StackPlanInput): StackPlan {
     const build = decision.build;
     const release = releaseName(build) ?? `build ${build}`;
     if (build < FIRST_GMSA_BUILD) {
-      throw new UnsupportedEngineError(`Windows build ${build} predates gMSA support for containers`, 'Use Windows Server 2016 (14393) or later on the Windows nodes; 2019 (17763) or later is best.');
+      throw new BuildRuleError(`Windows build ${build} predates gMSA support for containers`, 'Use Windows Server 2016 (14393) or later on the Windows nodes; 2019 (17763) or later is best.');
     }
     const isolation = svc.isolation?.value;
     if (HYPERV_GMSA_BROKEN_BUILDS.includes(build) && (isolation ?? '').toLowerCase() === 'hyperv') {
-      throw new UnsupportedEngineError(`${at}: Hyper-V isolation with a gMSA hangs or fails on ${release}`, `Set isolation: process on service "${svc.name}".`);
+      throw new BuildRuleError(`${at}: Hyper-V isolation with a gMSA hangs or fails on ${release}`, `Set isolation: process on service "${svc.name}".`);
     }
     const networkService = req.kind === 'x-gmsa' && req.networkService;
     const given = svc.user?.value;
@@ -229,7 +229,7 @@ export function planStack(input: StackPlanInput): StackPlan {
     }
     const effectiveUser = networkService ? NETWORK_SERVICE : given;
     if (isPrivilegedIdentity(effectiveUser) && build < NETWORK_SERVICE_BUILD) {
-      throw new UnsupportedEngineError(
+      throw new BuildRuleError(
         `${at}: running as ${effectiveUser} inside a container needs Windows 1709 (16299) or later; the tasks run on ${release}`,
         `Run the app as ContainerAdministrator there (drop ${networkService ? 'network-service' : 'user:'}), or move the Windows nodes to Windows Server 2019.`,
       );
@@ -242,7 +242,7 @@ export function planStack(input: StackPlanInput): StackPlan {
     let hostname: string | undefined;
     if (build < FREE_HOSTNAME_BUILD) {
       if (givenHostname !== undefined && givenHostname.toLowerCase() !== account.toLowerCase()) {
-        throw new InvalidInputError(
+        throw new BuildRuleError(
           `${at}: on ${release} the task hostname must be the gMSA name (${account}), not ${givenHostname}: with another name inbound NTLM and name/SID translation fail`,
           `Remove hostname: from service "${svc.name}" (docker gmsa sets it to ${account}), or run the stack on Windows Server 2019 (17763) or later nodes.`,
         );
@@ -259,7 +259,7 @@ export function planStack(input: StackPlanInput): StackPlan {
       const outside = (input.othersOnSwarm.get(account.toLowerCase()) ?? []).filter((n) => !ownNames(n));
       if (outside.length > 0) twice.push(`the service${outside.length > 1 ? 's' : ''} ${outside.join(', ')} already use${outside.length > 1 ? '' : 's'} it`);
       if (twice.length > 0 && !input.force) {
-        throw new ConflictError(
+        throw new BuildRuleError(
           `${at}: on ${release} only one container per gMSA (${account}) may run at a time (two race at the domain controller and lose their trust), and ${twice.join('; ')}`,
           'Run one task per gMSA (deploy.replicas: 1, stop-first updates), give each service its own gMSA, move to Windows Server 2019 nodes, or pass --force if you accept intermittent failures.',
         );

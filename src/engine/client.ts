@@ -45,7 +45,7 @@ export interface EngineClient {
 export interface EngineClientOptions {
   /** Per-request limit; 0 or undefined = no limit. */
   timeoutMs?: number;
-  /** Environment for ssh (SSH_AUTH_SOCK). Defaults to process.env. */
+  /** Environment of the ssh client for ssh:// endpoints (engine/ssh.ts). Defaults to process.env. */
   env?: NodeJS.ProcessEnv;
 }
 
@@ -76,14 +76,11 @@ export function dockerodeOptions(ep: ResolvedEndpoint, opts: EngineClientOptions
       return o;
     }
     case 'ssh': {
-      const o: Dockerode.DockerOptions = {
-        host: ep.hostname ?? '',
-        protocol: 'ssh',
-        sshOptions: { agent: env.SSH_AUTH_SOCK } as Dockerode.DockerOptions['sshOptions'],
-      };
-      if (ep.port !== undefined) o.port = ep.port;
-      if (ep.username !== undefined) o.username = ep.username;
-      return o;
+      // Plain HTTP over `ssh ... docker system dial-stdio`, as the docker CLI does (engine/ssh.ts); the
+      // host in the request URL is a placeholder, the agent makes every connection. Not docker-modem's
+      // own ssh mode: it builds an invalid URL (ssh:HOST:PORTHOST) that Node warns about.
+      const { sshAgent } = require('./ssh') as typeof import('./ssh');
+      return { protocol: 'http', host: 'docker', agent: sshAgent(ep, env) } as Dockerode.DockerOptions;
     }
   }
 }
@@ -308,7 +305,7 @@ export function mapEngineError(err: unknown, ep: ResolvedEndpoint, action: strin
   if (ep.protocol === 'ssh' || /ssh|authentication|handshake/i.test(message)) {
     return new EngineError(
       `cannot connect to the Docker engine at ${where} over ssh: ${message}`,
-      'Check that `ssh ' + (ep.username ? `${ep.username}@` : '') + `${ep.hostname ?? ''}\` works without a password (ssh-agent with SSH_AUTH_SOCK set) and that docker runs there.`,
+      'Check that `ssh ' + (ep.port !== undefined ? `-p ${ep.port} ` : '') + (ep.username ? `${ep.username}@` : '') + `${ep.hostname ?? ''} docker version\` works without a prompt (a key in ssh-agent or ~/.ssh, the host in known_hosts).`,
     );
   }
   return new EngineError(`cannot ${action} the Docker engine at ${where}: ${message}`, `Is the engine running and reachable? ${ctxHint}`);

@@ -7,6 +7,20 @@ import { spawn } from 'node:child_process';
 import { EngineError } from '../errors';
 import type { DockerGlobals } from './globals';
 
+/**
+ * Variables no child process gets: the directory password (GMSA_LDAP_PASSWORD) and any other GMSA_*
+ * variable whose name says it holds a secret. docker, compose and ssh read none of them; the other GMSA_*
+ * variables (domain, DC URL, user name) are kept because a compose file may interpolate them.
+ */
+const SECRET_VARIABLE = /^GMSA_\w*(PASSWORD|PASSPHRASE|SECRET|TOKEN|CREDENTIAL|KEY)\w*$/i;
+
+/** The environment every child process (docker, docker-compose, ssh) is started with. */
+export function childEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const out: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(env)) if (!SECRET_VARIABLE.test(k)) out[k] = v;
+  return out;
+}
+
 /** The docker CLI to run: the one that started this plugin, else `docker` from PATH. */
 export function dockerExecutable(env: NodeJS.ProcessEnv): string {
   return env.DOCKER_CLI_PLUGIN_ORIGINAL_CLI_COMMAND || 'docker';
@@ -43,7 +57,7 @@ function spawnError(exe: string, err: NodeJS.ErrnoException): EngineError {
 export function runDocker(env: NodeJS.ProcessEnv, g: DockerGlobals, args: readonly string[]): Promise<number> {
   const exe = dockerExecutable(env);
   return new Promise((resolve, reject) => {
-    const child = spawn(exe, dockerArgv(g, args), { stdio: 'inherit', env });
+    const child = spawn(exe, dockerArgv(g, args), { stdio: 'inherit', env: childEnv(env) });
     child.on('error', (err) => reject(spawnError(exe, err)));
     child.on('close', (code, signal) => resolve(code ?? (signal ? 128 + (({ SIGINT: 2, SIGTERM: 15, SIGKILL: 9 } as Record<string, number>)[signal] ?? 1) : 1)));
   });
@@ -53,7 +67,7 @@ export function runDocker(env: NodeJS.ProcessEnv, g: DockerGlobals, args: readon
 export function captureDocker(env: NodeJS.ProcessEnv, g: DockerGlobals, args: readonly string[], timeoutMs = 120_000): Promise<{ code: number; stdout: string; stderr: string }> {
   const exe = dockerExecutable(env);
   return new Promise((resolve, reject) => {
-    const child = spawn(exe, dockerArgv(g, args), { stdio: ['ignore', 'pipe', 'pipe'], env, timeout: timeoutMs });
+    const child = spawn(exe, dockerArgv(g, args), { stdio: ['ignore', 'pipe', 'pipe'], env: childEnv(env), timeout: timeoutMs });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (c: Buffer) => out.push(c));

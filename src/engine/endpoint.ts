@@ -62,6 +62,8 @@ export interface ParsedHost {
   pathPrefix?: string;
   /** ssh: the user name, when the address names one. */
   username?: string;
+  /** ssh: the engine's socket on the remote host (ssh://HOST/PATH), when the address names one. */
+  remoteSocket?: string;
 }
 
 export interface ResolvedEndpoint extends ParsedHost {
@@ -163,7 +165,7 @@ function badHost(value: string, origin: HostOrigin, reason: string): DockerConfi
  * (empty path = /var/run/docker.sock), `npipe://PATH` (empty = //./pipe/docker_engine),
  * `tcp://[HOST][:PORT][/PREFIX]` (host defaults to localhost, port to 2375, whether or not TLS is on:
  * only a completely empty value becomes tcp://localhost:2376 under TLS), a bare `HOST[:PORT]` (tcp), and
- * `ssh://[USER@]HOST[:PORT]`. `fd://` is refused (it only makes sense for a daemon). An empty value is
+ * `ssh://[USER@]HOST[:PORT][/SOCKET]`. `fd://` is refused (it only makes sense for a daemon). An empty value is
  * the caller's business (see {@link defaultHost}).
  */
 export function parseDockerHost(value: string, origin: HostOrigin): ParsedHost {
@@ -270,6 +272,7 @@ function parseSsh(original: string, addr: string, origin: HostOrigin): ParsedHos
   const result: ParsedHost = { host: addr, protocol: 'ssh', hostname };
   if (url.username !== '') result.username = decodeURIComponent(url.username);
   if (url.port !== '') result.port = Number(url.port);
+  if (url.pathname !== '' && url.pathname !== '/') result.remoteSocket = decodeURIComponent(url.pathname);
   return result;
 }
 

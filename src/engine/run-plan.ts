@@ -4,7 +4,7 @@
  * of that Windows build, or a refusal that says why and what to do instead.
  */
 import type { CredentialSpec } from '../credspec/model';
-import { ConflictError, InvalidInputError, UnsupportedEngineError, UsageError } from '../errors';
+import { BuildRuleError, InvalidInputError, UnsupportedEngineError, UsageError, type GmsaError } from '../errors';
 import { allValues, lastValue, parseRunArgs, type ParsedDockerArgs } from './docker-args';
 import type { HostProfile } from './profile';
 import { compareApiVersions, FIRST_GMSA_BUILD, FREE_HOSTNAME_BUILD, HYPERV_GMSA_BROKEN_BUILDS, NETWORK_SERVICE_BUILD, RAW_SPEC_API, releaseName } from './windows-builds';
@@ -40,6 +40,8 @@ export interface RunRequest {
 export interface RunPlan {
   /** The docker CLI arguments after the global flags: ['run', ...]. */
   argv: string[];
+  /** argv as it may be shown (--dry-run): a raw:// spec's PluginInput replaced by {@link REDACTED}. */
+  shownArgv: string[];
   hostname: string;
   securityOpt: string;
   /** Things the user should know (stderr). */
@@ -54,6 +56,21 @@ export function isHyperV(isolation: string | undefined): boolean {
 export function makeUniqueHostname(account: string, random: () => string): string {
   const suffix = random().toLowerCase().replace(/[^a-z0-9]/g, '').slice(0, 4).padEnd(4, '0');
   return `${account.slice(0, 10)}-${suffix}`;
+}
+
+/** What --dry-run shows instead of a HostAccountConfig's PluginInput (the CCG plugin's secret input). */
+export const REDACTED = '<redacted>';
+
+/** True when the spec carries a HostAccountConfig, whose PluginInput is a secret. */
+export function carriesHostSecret(spec: CredentialSpec): boolean {
+  return spec.ActiveDirectoryConfig.HostAccountConfig !== undefined;
+}
+
+/** The spec with its PluginInput replaced by {@link REDACTED}, for output. */
+export function redactSpec(spec: CredentialSpec): CredentialSpec {
+  const host = spec.ActiveDirectoryConfig.HostAccountConfig;
+  if (!host) return spec;
+  return { ...spec, ActiveDirectoryConfig: { ...spec.ActiveDirectoryConfig, HostAccountConfig: { ...host, PluginInput: REDACTED } } };
 }
 
 /** The credentialspec= value: file:// when the spec is in the engine's store, else raw:// (API 1.40+). */
@@ -142,18 +159,29 @@ export function decideHostname(req: HostnameRequest): HostnameDecision {
   return { hostname: req.uniqueHostname(req.account), generated: true, sharedAnyway: false };
 }
 
-export function planRun(req: RunRequest): RunPlan {
-  const p = req.profile;
+/**
+ * Why this engine cannot run any gMSA container, whatever the spec and arguments (checked before the spec
+ * is looked up): it is not a Windows engine, or its build predates gMSA support.
+ */
+export function engineRefusal(p: HostProfile): GmsaError | undefined {
   if (p.osType !== 'windows') {
-    throw new UnsupportedEngineError(
+    return new UnsupportedEngineError(
       `the engine is a ${p.osType} engine: containers with a gMSA need a Windows engine (it refuses credentialspec security options)`,
       'Point docker at a Windows engine (docker --context NAME gmsa run ...), or add --dry-run to see the command.',
     );
   }
   const build = p.windowsBuild ?? FREE_HOSTNAME_BUILD;
   if (build < FIRST_GMSA_BUILD) {
-    throw new UnsupportedEngineError(`Windows build ${build} predates gMSA support for containers`, 'Use Windows Server 2016 (14393) or later; 2019 (17763) or later is best.');
+    return new BuildRuleError(`Windows build ${build} predates gMSA support for containers`, 'Use Windows Server 2016 (14393) or later; 2019 (17763) or later is best.');
   }
+  return undefined;
+}
+
+export function planRun(req: RunRequest): RunPlan {
+  const p = req.profile;
+  const refused = engineRefusal(p);
+  if (refused) throw refused;
+  const build = p.windowsBuild ?? FREE_HOSTNAME_BUILD;
   const parsed: ParsedDockerArgs = parseRunArgs(req.dockerArgs);
   const release = releaseName(build) ?? `build ${build}`;
   const notes: string[] = [];
@@ -166,7 +194,7 @@ export function planRun(req: RunRequest): RunPlan {
   const asked = lastValue(parsed, 'isolation');
   const isolation = effectiveIsolation(asked, p.isolation);
   if (hypervGmsaBroken(build, isolation)) {
-    throw new UnsupportedEngineError(
+    throw new BuildRuleError(
       `Hyper-V isolation with a gMSA hangs or fails on ${release}${asked ? '' : " (it is this engine's default isolation)"}`,
       'Run it with process isolation: add --isolation process after the account.',
     );
@@ -179,7 +207,7 @@ export function planRun(req: RunRequest): RunPlan {
   }
   const effectiveUser = req.networkService ? NETWORK_SERVICE : user;
   if (machineIdentityTooEarly(build, effectiveUser)) {
-    throw new UnsupportedEngineError(
+    throw new BuildRuleError(
       `running as ${effectiveUser} inside a container needs Windows 1709 (16299) or later; this engine is ${release}`,
       'Run the app as ContainerAdministrator (the default) on this host, or move to Windows Server 2019.',
     );
@@ -189,13 +217,13 @@ export function planRun(req: RunRequest): RunPlan {
   const given = lastValue(parsed, 'hostname');
   const decided = decideHostname({ account: req.account, build, given, othersWithAccount: req.othersWithAccount, force: req.force, uniqueHostname: req.uniqueHostname });
   if (decided.refused === 'must-be-account') {
-    throw new InvalidInputError(
+    throw new BuildRuleError(
       `on ${release} the container hostname must be the gMSA name (${req.account}), not ${given}: with another name inbound NTLM and name/SID translation fail`,
       `Drop --hostname (docker gmsa sets it to ${req.account}), or move to Windows Server 2019 (17763) where the hostname is free.`,
     );
   }
   if (decided.refused === 'one-container-per-gmsa') {
-    throw new ConflictError(
+    throw new BuildRuleError(
       `${req.othersWithAccount.join(', ')} already use${req.othersWithAccount.length === 1 ? 's' : ''} the gMSA ${req.account}; on ${release} two containers with one gMSA race at the domain controller and lose their trust`,
       'Stop the other container first, use another gMSA for this one, or pass --force if you accept intermittent failures.',
     );
@@ -206,11 +234,26 @@ export function planRun(req: RunRequest): RunPlan {
   if (hostname.length > 15) notes.push(`Warning: hostname ${hostname} is longer than 15 characters; NetBIOS sees only the first 15.`);
 
   const delivery = chooseDelivery(req);
-  if (delivery.note) notes.push(delivery.note);
+  const inlineSecret = delivery.value.startsWith('raw://') && carriesHostSecret(req.spec.spec);
+  if (inlineSecret && req.specMode !== 'raw') {
+    // Whatever runs docker run shows its arguments to every local user (ps) while the container runs.
+    throw new InvalidInputError(
+      `the credential spec of ${req.account} has a HostAccountConfig (its PluginInput is the CCG plugin's secret input) and is not in the engine's CredentialSpecs folder: passed inline (raw://) it would be on the docker run command line, which every user of this machine can read (ps), and in the container's configuration (docker inspect)`,
+      `Install it into the engine's store (docker gmsa spec install FILE, with --root DIR when the engine is remote) and run with --spec NAME, or pass --spec-mode raw to send it inline anyway.`,
+    );
+  }
+  if (inlineSecret) {
+    notes.push(`Warning: --spec-mode raw puts the spec's HostAccountConfig (PluginInput included) on the docker run command line: every user of this machine can read it (ps) while docker runs, and docker inspect shows it.`);
+  } else if (delivery.note) {
+    notes.push(delivery.note);
+  }
   const securityOpt = `credentialspec=${delivery.value}`;
+  const shownOpt = inlineSecret ? `credentialspec=raw://${JSON.stringify(redactSpec(req.spec.spec))}` : securityOpt;
 
   const injected = ['--security-opt', securityOpt, '--label', `${ACCOUNT_LABEL}=${req.account}`];
   if (given === undefined) injected.push('--hostname', hostname);
   if (req.networkService) injected.push('--user', NETWORK_SERVICE);
-  return { argv: ['run', ...injected, ...req.dockerArgs], hostname, securityOpt, notes };
+  const argv = ['run', ...injected, ...req.dockerArgs];
+  const shownArgv = argv.map((a, i) => (i === 2 && a === securityOpt ? shownOpt : a));
+  return { argv, shownArgv, hostname, securityOpt, notes };
 }

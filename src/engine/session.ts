@@ -18,7 +18,7 @@ export interface EngineSession {
 
 export async function openEngineSession(deps: Deps): Promise<EngineSession> {
   const endpoint = resolveEndpoint(deps.globals, deps.env, deps.platform, deps.homedir);
-  const client = createEngineClient(endpoint, { timeoutMs: ENGINE_TIMEOUT_MS });
+  const client = createEngineClient(endpoint, { timeoutMs: ENGINE_TIMEOUT_MS, env: deps.env });
   let profile: Promise<HostProfile> | undefined;
   return {
     endpoint,

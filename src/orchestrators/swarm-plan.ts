@@ -18,7 +18,7 @@
  *   characters, NetBIOS's limit). `.Task.Slot` would not do: every task of a global service has slot 0, and
  *   two services on one gMSA both have a slot 1. A `--hostname` of the user's own is kept.
  */
-import { UnsupportedEngineError, ConflictError, InvalidInputError, UsageError } from '../errors';
+import { BuildRuleError, UnsupportedEngineError, UsageError } from '../errors';
 import { allValues, lastValue, parseServiceCreateArgs, parseServiceUpdateArgs, type ParsedDockerArgs } from '../engine/docker-args';
 import { describeEndpoint, type ResolvedEndpoint } from '../engine/endpoint';
 import type { HostProfile } from '../engine/profile';
@@ -131,13 +131,13 @@ export function planServiceCreate(req: ServiceCreateRequest): ServicePlan {
   const build = req.build.build;
   const release = releaseName(build);
   if (build < FIRST_GMSA_BUILD) {
-    throw new UnsupportedEngineError(`Windows build ${build} predates gMSA support for containers`, 'Use Windows Server 2016 (14393) or later on the Windows nodes; 2019 (17763) or later is best.');
+    throw new BuildRuleError(`Windows build ${build} predates gMSA support for containers`, 'Use Windows Server 2016 (14393) or later on the Windows nodes; 2019 (17763) or later is best.');
   }
   const notes: string[] = [req.build.note];
 
   const isolation = lastValue(parsed, 'isolation');
   if (HYPERV_GMSA_BROKEN_BUILDS.includes(build) && (isolation ?? '').toLowerCase() === 'hyperv') {
-    throw new UnsupportedEngineError(`Hyper-V isolation with a gMSA hangs or fails on ${release}`, 'Use --isolation process.');
+    throw new BuildRuleError(`Hyper-V isolation with a gMSA hangs or fails on ${release}`, 'Use --isolation process.');
   }
 
   const user = lastValue(parsed, 'user');
@@ -146,7 +146,7 @@ export function planServiceCreate(req: ServiceCreateRequest): ServicePlan {
   }
   const effectiveUser = req.networkService ? NETWORK_SERVICE : user;
   if (isPrivilegedIdentity(effectiveUser) && build < NETWORK_SERVICE_BUILD) {
-    throw new UnsupportedEngineError(
+    throw new BuildRuleError(
       `running as ${effectiveUser} inside a container needs Windows 1709 (16299) or later; the tasks run on ${release}`,
       'Run the app as ContainerAdministrator (the default) there, or move the Windows nodes to Windows Server 2019.',
     );
@@ -157,7 +157,7 @@ export function planServiceCreate(req: ServiceCreateRequest): ServicePlan {
   let hostname: string;
   if (build < FREE_HOSTNAME_BUILD) {
     if (given !== undefined && given.toLowerCase() !== req.account.toLowerCase()) {
-      throw new InvalidInputError(
+      throw new BuildRuleError(
         `on ${release} the task hostname must be the gMSA name (${req.account}), not ${given}: with another name inbound NTLM and name/SID translation fail`,
         `Drop --hostname (docker gmsa sets it to ${req.account}), or run the service on Windows Server 2019 (17763) or later nodes.`,
       );
@@ -171,7 +171,7 @@ export function planServiceCreate(req: ServiceCreateRequest): ServicePlan {
       twice.push(`the service${req.othersWithAccount.length === 1 ? '' : 's'} ${req.othersWithAccount.join(', ')} already use${req.othersWithAccount.length === 1 ? 's' : ''} the gMSA ${req.account}`);
     }
     if (twice.length > 0 && !req.force) {
-      throw new ConflictError(
+      throw new BuildRuleError(
         `on ${release} only one container per gMSA may run at a time (two race at the domain controller and lose their trust), and ${twice.join('; ')}`,
         `Run one task (--replicas 1, --mode replicated, stop-first updates) per gMSA, give each service its own gMSA, move to Windows Server 2019 nodes, or pass --force if you accept intermittent failures.`,
       );

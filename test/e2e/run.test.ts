@@ -3,9 +3,11 @@
  * the engine received (read back with `docker inspect`, the docker CLI as oracle) must follow the build's
  * gMSA rules. The stand-in enforces the Windows engine's credential spec rules at container start.
  */
-import { mkdirSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
-import { cleanEnv, docker, DOMAIN_FLAGS, plugin, socketPath, tempDir, type RunResult } from '../support/cli';
+import { cleanEnv, docker, DOMAIN_FLAGS, ensureBuilt, plugin, socketPath, tempDir, type RunResult } from '../support/cli';
 import { labDescribe, labEngine } from '../support/lab';
 import { startWindowsEngine, type WindowsEngineHandle } from '../support/windows-engine';
 
@@ -16,6 +18,37 @@ const ENGINES = [
   ['ws2019', 'windows-17763-engine-20.10'],
   ['ws2022', 'windows-20348-engine-24.0'],
 ] as const;
+
+/** A CCG plugin input that must never reach a command line, output or a child's environment. */
+const PLUGIN_SECRET = 'ObjectId=0f1e2d3c-aaaa-bbbb-cccc-000000000001;SecretUri=https://vault.vault.azure.net/secrets/ccg-s3cr3t';
+const LDAP_SECRET = 'Directory-Pass1!';
+
+/** Every process below pid, as ps sees it: argv from /proc/PID/cmdline, the environment from /proc/PID/environ. */
+function descendants(pid: number): Array<{ pid: number; argv: string[]; env: string[] }> {
+  const parent = new Map<number, number>();
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      parent.set(Number(d), ppid);
+    } catch {
+      // gone
+    }
+  }
+  const out: Array<{ pid: number; argv: string[]; env: string[] }> = [];
+  for (const [p] of parent) {
+    let q: number | undefined = p;
+    while (q !== undefined && q > 1 && q !== pid) q = parent.get(q);
+    if (q !== pid || p === pid) continue;
+    try {
+      out.push({ pid: p, argv: readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0').filter(Boolean), env: readFileSync(`/proc/${p}/environ`, 'utf8').split('\0').filter(Boolean) });
+    } catch {
+      // gone
+    }
+  }
+  return out;
+}
 
 interface Inspect {
   hostname: string;
@@ -95,6 +128,62 @@ describe('docker gmsa run against stand-in Windows engines', () => {
     expect(raw.DomainJoinConfig.MachineAccountName).toBe('webapp01');
   });
 
+  describe('a spec with a HostAccountConfig (a secret PluginInput)', () => {
+    const ccg = ['--ccg-plugin', 'azure-keyvault', '--ccg-input', PLUGIN_SECRET];
+    let specFile = '';
+    beforeAll(async () => {
+      const e = engines.get('ws2022')!;
+      expect((await plugin(['spec', 'create', 'ccgapp01', ...DOMAIN_FLAGS, ...ccg, '--root', e.root], env)).status).toBe(0);
+      specFile = join(tempDir('ccg-spec'), 'ccgapp01.json');
+      expect((await plugin(['spec', 'create', 'ccgapp02', ...DOMAIN_FLAGS, ...ccg, '--path', specFile], env)).status).toBe(0);
+    });
+
+    test('the docker run child shows no PluginInput in its argv and has no GMSA_LDAP_PASSWORD', async () => {
+      const childEnv = { ...env, GMSA_LDAP_PASSWORD: LDAP_SECRET, GMSA_DOMAIN: 'contoso.com' };
+      const cli = spawn('docker', ['--context', 'ws2022', 'gmsa', 'run', 'ccgapp01', '--name', 'ps2022', IMAGE, 'ping', '-t', 'localhost'], { env: childEnv, stdio: 'ignore' });
+      const exited = new Promise<number | null>((resolve) => cli.on('close', resolve));
+      try {
+        let run: { pid: number; argv: string[]; env: string[] } | undefined;
+        for (let i = 0; i < 200 && !run; i++) {
+          await new Promise((r) => setTimeout(r, 50));
+          run = descendants(cli.pid as number).find((p) => p.argv.includes('run') && p.argv.includes('--security-opt'));
+        }
+        expect(run).toBeDefined();
+        expect(run!.argv).toEqual(expect.arrayContaining(['--security-opt', 'credentialspec=file://contoso_ccgapp01.json']));
+        expect(run!.argv.join(' ')).not.toContain('SecretUri');
+        expect(run!.env.filter((v) => v.startsWith('GMSA_LDAP_PASSWORD='))).toEqual([]);
+        expect(run!.env.join('\n')).not.toContain(LDAP_SECRET);
+        expect(run!.env).toContain('GMSA_DOMAIN=contoso.com');
+      } finally {
+        await docker(['--context', 'ws2022', 'rm', '-f', 'ps2022'], env);
+        cli.kill();
+        await exited;
+      }
+    });
+
+    test('outside the store it is refused instead of going inline; --spec-mode raw is the consent, with a warning', async () => {
+      const refused = await gmsa('ws2022', ['run', '--spec', specFile, 'ccgapp02', '-d', '--name', 'inl2022', IMAGE, 'ping', '-t', 'localhost']);
+      expect(refused.status).toBe(1);
+      expect(refused.stderr).toMatch(/^Error: the credential spec of ccgapp02 has a HostAccountConfig .*every user of this machine can read \(ps\)/m);
+      expect(refused.stderr).toMatch(/^Hint: .*docker gmsa spec install FILE.*--spec-mode raw/m);
+      expect(refused.stderr).not.toContain('SecretUri');
+      expect((await docker(['--context', 'ws2022', 'inspect', 'inl2022'], env)).status).not.toBe(0);
+
+      const dry = await gmsa('ws2022', ['run', '--dry-run', '--spec-mode', 'raw', '--spec', specFile, 'ccgapp02', '-d', IMAGE]);
+      expect(dry.status).toBe(0);
+      expect(dry.stdout).toContain('credentialspec=raw://');
+      expect(dry.stdout).toContain('"PluginInput":"<redacted>"');
+      expect(dry.stdout).not.toContain('SecretUri');
+      expect(dry.stderr).toMatch(/PluginInput is shown as <redacted>/);
+
+      const raw = await gmsa('ws2022', ['run', '--spec-mode', 'raw', '--spec', specFile, 'ccgapp02', '-d', '--name', 'raw2022', IMAGE, 'ping', '-t', 'localhost']);
+      expect(raw.status).toBe(0);
+      expect(raw.stderr).toMatch(/^Warning: --spec-mode raw puts the spec's HostAccountConfig \(PluginInput included\) on the docker run command line/m);
+      expect(raw.stderr).not.toContain('SecretUri');
+      expect((await inspect('ws2022', 'raw2022')).securityOpt[0]).toContain(PLUGIN_SECRET);
+    });
+  });
+
   test('the spec is validated first, and a missing one names the command that makes it', async () => {
     const missing = await gmsa('ws2022', ['run', 'nosuch01', '-d', IMAGE]);
     expect(missing.status).toBe(1);
@@ -172,7 +261,60 @@ labDescribe('docker gmsa run against the lab Linux engine', () => {
     expect(r.stderr).toMatch(/^Error: the engine is a linux engine: containers with a gMSA need a Windows engine/m);
     const dry = await plugin(['-H', engine.host, 'run', '--dry-run', '--root', root, 'webapp01', '-d', 'local/busybox:1'], env);
     expect(dry.status).toBe(0);
-    expect(dry.stderr).toMatch(/linux engine and cannot run it/);
+    expect(dry.stderr).toMatch(/^Warning: the engine is a linux engine: containers with a gMSA need a Windows engine.*; showing the command for a Windows Server 2019 engine$/m);
     expect(dry.stdout).toMatch(/credentialspec=file:\/\/contoso_webapp01.json/);
+  });
+
+  test('without a spec source, the Linux engine is what run says first (not the missing store)', async () => {
+    const engine = await labEngine();
+    if (!engine) throw new Error('lab must be up');
+    const env = cleanEnv();
+    for (const args of [['run', 'webapp01', '-d', 'local/busybox:1'], ['run', '--dry-run', 'webapp01', '-d', 'local/busybox:1']]) {
+      const r = await plugin(['-H', engine.host, ...args], env);
+      expect(r.status).toBe(1);
+      expect(r.stderr.split('\n')[0]).toBe('Error: the engine is a linux engine: containers with a gMSA need a Windows engine (it refuses credentialspec security options)');
+      expect(r.stderr).not.toMatch(/CredentialSpecs folder/);
+    }
+  });
+});
+
+describe('docker gmsa run against an engine that accepts connections and never answers', () => {
+  let server: Server;
+  const sockets = new Set<Socket>();
+  let port = 0;
+  beforeAll(async () => {
+    server = createServer((c) => {
+      sockets.add(c);
+      c.on('data', () => undefined);
+      c.on('close', () => sockets.delete(c));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    port = (server.address() as { port: number }).port;
+    ensureBuilt();
+  });
+  afterAll(async () => {
+    for (const c of sockets) c.destroy();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  test('run and run --dry-run end with the timeout naming the endpoint; a spec file still gives the dry-run command', async () => {
+    const env = cleanEnv();
+    const host = `tcp://127.0.0.1:${port}`;
+    const specDir = tempDir('silent-spec');
+    expect((await plugin(['spec', 'create', 'webapp01', ...DOMAIN_FLAGS, '--path', join(specDir, 'w.json')], env)).status).toBe(0);
+    const [real, dry, withFile] = await Promise.all([
+      plugin(['-H', host, 'run', 'webapp01', '-d', 'img'], env),
+      plugin(['-H', host, 'run', '--dry-run', 'webapp01', '-d', 'img'], env),
+      plugin(['-H', host, 'run', '--dry-run', '--spec', join(specDir, 'w.json'), 'webapp01', '-d', 'img'], env),
+    ]);
+    const timeout = new RegExp(`^Error: the Docker engine at tcp://127\\.0\\.0\\.1:${port} \\(context "default", from -H\\) did not answer within \\d+s$`, 'm');
+    for (const r of [real, dry]) {
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(timeout);
+      expect(r.stderr).not.toMatch(/CredentialSpecs folder/);
+    }
+    expect(withFile.status).toBe(0);
+    expect(withFile.stderr).toMatch(/^Warning: the Docker engine at .* did not answer within \d+s; showing the command for a Windows Server 2019 engine$/m);
+    expect(withFile.stdout).toMatch(/^docker --host tcp:\/\/127\.0\.0\.1:\d+ run --security-opt 'credentialspec=raw:\/\/\{/m);
   });
 });

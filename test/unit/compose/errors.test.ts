@@ -1,6 +1,6 @@
 /** Every refusal names the file, the service and the fix. */
 import { join } from 'node:path';
-import { ConflictError, InvalidInputError, NotFoundError, SpecInvalidError, UnsupportedEngineError, UsageError } from '../../../src/errors';
+import { BuildRuleError, InvalidInputError, NotFoundError, SpecInvalidError, UnsupportedEngineError, UsageError } from '../../../src/errors';
 import type { GmsaError } from '../../../src/errors';
 import { profile, project, rewrite } from './helpers';
 
@@ -139,7 +139,7 @@ describe('x-gmsa and credential_spec', () => {
 describe('build rules', () => {
   test('Hyper-V isolation on 1709/1803, asked or as the engine default', async () => {
     const asked = await failure({ 'compose.yaml': svc('    x-gmsa: webapp01\n    isolation: hyperv\n') }, { build: 16299 });
-    expect(asked).toBeInstanceOf(UnsupportedEngineError);
+    expect(asked).toBeInstanceOf(BuildRuleError);
     expect(asked.message).toMatch(/service "web": Hyper-V isolation with a gMSA hangs or fails on Windows Server 1709$/);
     expect(asked.hint).toBe('Set isolation: process on service "web".');
     const byDefault = await failure({ 'compose.yaml': svc('    x-gmsa: webapp01\n') }, { profile: profile(17134, { isolation: 'hyperv' }) });
@@ -148,14 +148,14 @@ describe('build rules', () => {
 
   test('before 2019: another hostname is refused', async () => {
     const err = await failure({ 'compose.yaml': svc('    x-gmsa: webapp01\n    hostname: web\n') }, { build: 14393 });
-    expect(err).toBeInstanceOf(InvalidInputError);
+    expect(err).toBeInstanceOf(BuildRuleError);
     expect(err.message).toMatch(/compose\.yaml:5: service "web": on Windows Server 2016 \(1607\) the container hostname must be the gMSA name \(webapp01\), not web/);
     expect(err.hint).toMatch(/^Remove hostname: from service "web"/);
   });
 
   test('before 2019: two services, or replicas, with one gMSA are refused', async () => {
     const two = await failure({ 'compose.yaml': svc('    x-gmsa: webapp01\n  jobs:\n    image: j\n    x-gmsa: webapp01\n') }, { build: 14393 });
-    expect(two).toBeInstanceOf(ConflictError);
+    expect(two).toBeInstanceOf(BuildRuleError);
     expect(two.message).toMatch(/service "web": it and "jobs" would run with the gMSA webapp01 at the same time; on Windows Server 2016 \(1607\) two containers/);
     expect(two.hint).toMatch(/Give each service its own gMSA/);
     const replicas = await failure({ 'compose.yaml': svc('    x-gmsa: webapp01\n    scale: 2\n') }, { build: 16299 });
@@ -182,7 +182,7 @@ describe('build rules', () => {
     expect(both).toBeInstanceOf(UsageError);
     expect(both.message).toMatch(/service "web": x-gmsa network-service and user: ContainerUser both set the user/);
     const old = await failure({ 'compose.yaml': svc('    x-gmsa: {account: webapp01, network-service: true}\n') }, { build: 14393 });
-    expect(old).toBeInstanceOf(UnsupportedEngineError);
+    expect(old).toBeInstanceOf(BuildRuleError);
     expect(old.message).toMatch(/running as NT AUTHORITY\\NETWORK SERVICE inside a container needs Windows 1709/);
   });
 

@@ -10,7 +10,7 @@ import { readProject } from '../../../src/compose/project';
 import { applyStack, hideConfigSpecs, planStack, type StackPlan } from '../../../src/compose/stack';
 import { parseStackArgs, stackDeployArgv } from '../../../src/compose/stack-args';
 import { parseComposeText } from '../../../src/compose/yaml-doc';
-import { ConflictError, InvalidInputError, UsageError } from '../../../src/errors';
+import { BuildRuleError, ConflictError, UsageError } from '../../../src/errors';
 import { decideWindowsBuild } from '../../../src/orchestrators/swarm-nodes';
 import { FIXTURES } from './helpers';
 
@@ -73,7 +73,7 @@ describe('stack rules', () => {
   const two = 'services:\n  web:\n    image: x\n    x-gmsa: webapp01\n    deploy:\n      replicas: 2\n';
 
   test('before 17763 two replicas are refused, and accepted with --force (a warning)', () => {
-    expect(() => run(two, { build: 14393 })).toThrow(ConflictError);
+    expect(() => run(two, { build: 14393 })).toThrow(BuildRuleError);
     expect(() => run(two, { build: 14393 })).toThrow(/only one container per gMSA \(webapp01\).*it has 2 replicas/);
     const r = run(two, { build: 14393, force: true });
     expect(r.texts[0]).toMatch(/hostname: webapp01\n/);
@@ -88,7 +88,7 @@ describe('stack rules', () => {
 
   test('before 17763 a hostname other than the gMSA name is refused; from 17763 a given hostname is kept', () => {
     const named = 'services:\n  web:\n    image: x\n    hostname: other\n    x-gmsa: webapp01\n';
-    expect(() => run(named, { build: 14393 })).toThrow(InvalidInputError);
+    expect(() => run(named, { build: 14393 })).toThrow(BuildRuleError);
     const r = run(named, { build: 20348 });
     expect(r.texts[0]).toMatch(/hostname: other\n/);
     expect(r.texts[0]).not.toMatch(/Task\.ID/);

@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as https from 'https';
+import * as http from 'http';
 import type { AddressInfo } from 'net';
 import * as path from 'path';
 import { EngineError } from '../../../src/errors';
@@ -7,6 +8,7 @@ import { createEngineClient, dockerodeOptions, mapEngineError } from '../../../s
 import { resolveEndpoint, type ResolvedEndpoint } from '../../../src/engine/endpoint';
 import { emptyGlobals } from '../../../src/engine/globals';
 import { buildHostProfile, parseWindowsBuild } from '../../../src/engine/profile';
+import { sshArgs } from '../../../src/engine/ssh';
 import { listFixtures, loadFixture, sendError, startWindowsEngine, type WindowsEngineHandle } from '../../support/windows-engine';
 import { FAKE_CA, FAKE_CERT, FAKE_KEY, dockerContext, removeDir, tempDir, writeContext, writeContextTls } from './helpers';
 
@@ -283,15 +285,15 @@ describe('dockerodeOptions', () => {
     });
   });
 
-  test('ssh with user, port and the agent from SSH_AUTH_SOCK', () => {
+  test('ssh: plain HTTP through an agent that runs ssh ... docker system dial-stdio, not docker-modem\'s ssh mode', () => {
     const ep = resolveEndpoint({ ...emptyGlobals(), hosts: ['ssh://deploy@win-build:2222'] }, {}, 'linux', dir);
-    expect(dockerodeOptions(ep, { env: { SSH_AUTH_SOCK: '/tmp/agent.sock' } })).toEqual({
-      host: 'win-build',
-      port: 2222,
-      username: 'deploy',
-      protocol: 'ssh',
-      sshOptions: { agent: '/tmp/agent.sock' },
-    });
+    const o = dockerodeOptions(ep, { env: { SSH_AUTH_SOCK: '/tmp/agent.sock' } }) as Record<string, unknown>;
+    expect(o.protocol).toBe('http');
+    expect(o.agent).toBeInstanceOf(http.Agent);
+    expect(o).not.toHaveProperty('sshOptions');
+    expect(sshArgs(ep)).toEqual(['-o ConnectTimeout=30', '-T', '-o', 'BatchMode=yes', '-l', 'deploy', '-p', '2222', '--', 'win-build', 'docker', 'system', 'dial-stdio']);
+    const withSocket = resolveEndpoint({ ...emptyGlobals(), hosts: ['ssh://win-build/var/run/alt.sock'] }, {}, 'linux', dir);
+    expect(sshArgs(withSocket)).toEqual(['-o ConnectTimeout=30', '-T', '-o', 'BatchMode=yes', '--', 'win-build', 'docker', '--host', 'unix:///var/run/alt.sock', 'system', 'dial-stdio']);
   });
 });
 

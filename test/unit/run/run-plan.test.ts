@@ -1,8 +1,8 @@
 import { buildCredentialSpec } from '../../../src/credspec/model';
 import { lastValue, parseExecArgs, parseRunArgs, quoteCommand } from '../../../src/engine/docker-args';
 import type { HostProfile } from '../../../src/engine/profile';
-import { ACCOUNT_LABEL, makeUniqueHostname, NETWORK_SERVICE, planRun, type RunRequest } from '../../../src/engine/run-plan';
-import { ConflictError, InvalidInputError, UnsupportedEngineError, UsageError } from '../../../src/errors';
+import { ACCOUNT_LABEL, makeUniqueHostname, NETWORK_SERVICE, planRun, REDACTED, type RunRequest } from '../../../src/engine/run-plan';
+import { BuildRuleError, InvalidInputError, UsageError } from '../../../src/errors';
 
 const spec = buildCredentialSpec(
   { dnsName: 'contoso.com', netbiosName: 'CONTOSO', domainSid: 'S-1-5-21-1-2-3', domainGuid: 'b8453a02-7d3f-4dc2-9c73-c3d57f725694' },
@@ -74,17 +74,17 @@ describe('run planner: the Windows build rules', () => {
   });
 
   test('before 17763 another hostname is refused, and a second container unless --force', () => {
-    expect(() => planRun(req(17134, ['--hostname', 'other', 'img']))).toThrow(InvalidInputError);
+    expect(() => planRun(req(17134, ['--hostname', 'other', 'img']))).toThrow(BuildRuleError);
     expect(() => planRun(req(17134, ['--hostname', 'other', 'img']))).toThrow(/must be the gMSA name/);
     expect(planRun(req(17134, ['-h', 'WEBAPP01', 'img'])).hostname).toBe('WEBAPP01');
-    expect(() => planRun(req(16299, ['img'], { othersWithAccount: ['web-1'] }))).toThrow(ConflictError);
+    expect(() => planRun(req(16299, ['img'], { othersWithAccount: ['web-1'] }))).toThrow(BuildRuleError);
     const forced = planRun(req(16299, ['img'], { othersWithAccount: ['web-1'], force: true }));
     expect(forced.notes.join('\n')).toMatch(/intermittent trust failures/);
   });
 
   test('Hyper-V isolation is refused on 1703/1709/1803, asked or by default; fine on 2019', () => {
     for (const b of [15063, 16299, 17134]) {
-      expect(() => planRun(req(b, ['--isolation', 'hyperv', 'img']))).toThrow(UnsupportedEngineError);
+      expect(() => planRun(req(b, ['--isolation', 'hyperv', 'img']))).toThrow(BuildRuleError);
       expect(() => planRun(req(b, ['img'], { profile: profile(b, { isolation: 'hyperv' }) }))).toThrow(/engine's default isolation/);
       expect(planRun(req(b, ['--isolation=process', 'img'], { profile: profile(b, { isolation: 'hyperv' }) })).argv).toContain('--isolation=process');
     }
@@ -105,6 +105,52 @@ describe('run planner: the Windows build rules', () => {
     expect(() => planRun(req(14393, ['img'], { ...noStore, profile: profile(14393, { apiVersion: '1.30' }) }))).toThrow(/API 1\.30/);
     expect(planRun(req(20348, ['img'], { specMode: 'raw' })).securityOpt).toMatch(/^credentialspec=raw:\/\//);
     expect(() => planRun(req(20348, ['img'], { ...noStore, specMode: 'file' }))).toThrow(/--spec-mode file/);
+  });
+
+  describe('a spec with a HostAccountConfig (its PluginInput is a secret)', () => {
+    const SECRET = 'ObjectId=0f1e2d3c-aaaa-bbbb-cccc-000000000001;SecretUri=https://vault.vault.azure.net/secrets/ccg-s3cr3t';
+    const withHost = buildCredentialSpec(
+      { dnsName: 'contoso.com', netbiosName: 'CONTOSO', domainSid: 'S-1-5-21-1-2-3', domainGuid: 'b8453a02-7d3f-4dc2-9c73-c3d57f725694' },
+      ['webapp01'],
+      { hostAccount: { PortableCcgVersion: '1', PluginGUID: 'azure-keyvault', PluginInput: SECRET } },
+    );
+
+    test('outside the store it is refused in auto mode, naming spec install and --spec-mode raw', () => {
+      let err: unknown;
+      try {
+        planRun(req(20348, ['img'], { spec: { spec: withHost } }));
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(InvalidInputError);
+      expect((err as InvalidInputError).message).toMatch(/HostAccountConfig .*command line, which every user of this machine can read \(ps\)/);
+      expect((err as InvalidInputError).message).not.toContain(SECRET);
+      expect((err as InvalidInputError).hint).toMatch(/docker gmsa spec install FILE.*--spec NAME.*--spec-mode raw/);
+    });
+
+    test('--spec-mode raw sends it with a warning; the shown command has the PluginInput redacted', () => {
+      const plan = planRun(req(20348, ['img'], { spec: { spec: withHost }, specMode: 'raw' }));
+      expect(plan.argv.join(' ')).toContain(SECRET);
+      expect(plan.notes.join('\n')).toMatch(/^Warning: --spec-mode raw puts the spec's HostAccountConfig \(PluginInput included\) on the docker run command line/m);
+      expect(plan.shownArgv.join(' ')).not.toContain(SECRET);
+      const shown = plan.shownArgv[2] as string;
+      expect(shown.startsWith('credentialspec=raw://')).toBe(true);
+      const parsed = JSON.parse(shown.slice('credentialspec=raw://'.length)) as typeof withHost;
+      expect(parsed.ActiveDirectoryConfig.HostAccountConfig).toEqual({ ...withHost.ActiveDirectoryConfig.HostAccountConfig, PluginInput: REDACTED });
+      expect(plan.shownArgv.filter((a, i) => a !== plan.argv[i])).toHaveLength(1);
+    });
+
+    test('from the store it goes as file://, nothing to redact', () => {
+      const plan = planRun(req(20348, ['img'], { spec: { storeName: 'contoso_webapp01.json', spec: withHost } }));
+      expect(plan.securityOpt).toBe('credentialspec=file://contoso_webapp01.json');
+      expect(plan.shownArgv).toEqual(plan.argv);
+    });
+
+    test('a spec without one still goes inline in auto mode, shown as it is', () => {
+      const plan = planRun(req(20348, ['img'], { spec: { spec } }));
+      expect(plan.securityOpt).toMatch(/^credentialspec=raw:\/\//);
+      expect(plan.shownArgv).toEqual(plan.argv);
+    });
   });
 
   test('--network-service sets the user, needs 1709, and conflicts with --user', () => {

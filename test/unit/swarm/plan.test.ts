@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ConflictError, InvalidInputError, UnsupportedEngineError, UsageError } from '../../../src/errors';
+import { BuildRuleError, UnsupportedEngineError, UsageError } from '../../../src/errors';
 import { buildHostProfile } from '../../../src/engine/profile';
 import { NETWORK_SERVICE } from '../../../src/engine/run-plan';
 import { ACCOUNT_LABEL } from '../../../src/orchestrators/swarm-config';
@@ -82,7 +82,7 @@ describe('service create planner', () => {
     const plan = create(14393, ['--name', 'web', 'img']);
     expect(plan.argv).toEqual(expect.arrayContaining(['--hostname', 'webapp01']));
     expect(plan.hostname).toBe('webapp01');
-    expect(() => create(14393, ['--hostname', 'other', 'img'])).toThrow(InvalidInputError);
+    expect(() => create(14393, ['--hostname', 'other', 'img'])).toThrow(BuildRuleError);
     expect(create(14393, ['--hostname', 'WEBAPP01', 'img']).argv.filter((a) => a === '--hostname')).toHaveLength(1);
   });
 
@@ -94,7 +94,7 @@ describe('service create planner', () => {
       ['--mode', 'replicated-job', '--replicas', '4', 'img'],
       ['--update-order', 'start-first', 'img'],
     ]) {
-      expect(() => create(17134, args)).toThrow(ConflictError);
+      expect(() => create(17134, args)).toThrow(BuildRuleError);
     }
     expect(() => create(14393, ['--replicas', '2', 'img'])).toThrow(/only one container per gMSA.*--replicas 2/);
     expect(() => create(14393, ['img'], { othersWithAccount: ['api'] })).toThrow(/the service api already uses the gMSA webapp01/);
@@ -105,7 +105,7 @@ describe('service create planner', () => {
   });
 
   test('Hyper-V isolation on 1709/1803, Network Service before 1709, a pre-2016 build and a hand-made credential spec are refused', () => {
-    expect(() => create(16299, ['--isolation', 'hyperv', 'img'])).toThrow(UnsupportedEngineError);
+    expect(() => create(16299, ['--isolation', 'hyperv', 'img'])).toThrow(BuildRuleError);
     expect(create(17763, ['--isolation', 'hyperv', 'img']).argv).toContain('hyperv');
     expect(() => create(14393, ['img'], { networkService: true })).toThrow(/1709/);
     expect(() => create(10586, ['img'])).toThrow(/predates gMSA support/);
