@@ -25,10 +25,12 @@ Every docker exec option (-d, --detach-keys, -e, --env-file, -i, --privileged, -
 unchanged; --user is what docker gmsa sets. whoami inside never shows the gMSA: the container's computer
 account uses it when Network Service or SYSTEM talk to the network. Both need Windows 1709 or later.
 
+CONTAINER is a container name or ID (give docker gmsa run a --name).
+
 Examples:
-  docker gmsa exec webapp01-ab12 powershell -Command 'dir \\\\contoso.com\\SYSVOL'
-  docker gmsa exec --system -it webapp01-ab12 cmd
-  docker gmsa exec -e LOG=1 -w 'C:\\app' webapp01-ab12 cmd /c 'nltest /sc_verify:contoso.com'`,
+  docker gmsa exec web1 cmd /c 'dir \\\\contoso.com\\SYSVOL'
+  docker gmsa exec --system -it web1 cmd
+  docker gmsa exec -e TRACE=1 -w 'C:\\inetpub' web1 cmd /c 'nltest /sc_verify:contoso.com'`,
     )
     .action(async (args: string[], o: ExecFlags) => {
       const { planExec, checkExecEngine } = require('../engine/run-plan') as typeof import('../engine/run-plan');
