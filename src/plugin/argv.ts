@@ -133,10 +133,10 @@ export function parseInvocation(argv: readonly string[]): Invocation {
     return { kind: 'complete', globals, words, descriptions: first === '__complete' };
   }
   if (first === 'help') {
-    // `docker help gmsa [cmd...]` -> `gmsa [cmd...] --help`
+    // `docker help gmsa [cmd...]` -> `gmsa help [cmd...]`: an unknown cmd is then a usage error
     let words = rest.slice(1);
     if (words[0] === PLUGIN_NAME) words = words.slice(1);
-    return { kind: 'command', globals, args: [...words, '--help'] };
+    return { kind: 'command', globals, args: ['help', ...words] };
   }
   if (first === PLUGIN_NAME) rest = rest.slice(1);
   return { kind: 'command', globals, args: rest };

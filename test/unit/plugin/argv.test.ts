@@ -48,9 +48,9 @@ describe('parseInvocation', () => {
     expect(parseInvocation([])).toMatchObject({ kind: 'command', args: [] });
   });
 
-  test('`docker help gmsa [cmd]` becomes `[cmd] --help`', () => {
-    expect(parseInvocation(['help', 'gmsa'])).toMatchObject({ kind: 'command', args: ['--help'] });
-    expect(parseInvocation(['help', 'gmsa', 'spec', 'ls'])).toMatchObject({ kind: 'command', args: ['spec', 'ls', '--help'] });
+  test('`docker help gmsa [cmd]` becomes `help [cmd]`', () => {
+    expect(parseInvocation(['help', 'gmsa'])).toMatchObject({ kind: 'command', args: ['help'] });
+    expect(parseInvocation(['help', 'gmsa', 'spec', 'ls'])).toMatchObject({ kind: 'command', args: ['help', 'spec', 'ls'] });
   });
 
   test('completion requests keep the words after the plugin name, with or without descriptions', () => {
