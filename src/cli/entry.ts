@@ -6,7 +6,7 @@
 import { homedir } from 'node:os';
 import metadata from '../../plugin-metadata/docker-cli-plugin-metadata.json';
 import { exitCodeFor, GmsaError, PassThroughExit } from '../errors';
-import { parseInvocation } from '../plugin/argv';
+import { completionFromCaller, parseInvocation } from '../plugin/argv';
 import type { DockerGlobals } from '../engine/globals';
 import type { EngineSession } from '../engine/session';
 import type { Deps, Io } from './deps';
@@ -96,12 +96,14 @@ export async function runMain(argv: readonly string[], proc: Process): Promise<n
       return 0;
     }
     debug = inv.globals.debug;
-    const deps = makeDeps(inv.globals, proc, io);
     if (inv.kind === 'complete') {
-      const { complete } = require('../plugin/complete') as typeof import('../plugin/complete');
-      io.out(await complete(inv.words, deps, inv.descriptions));
+      const { complete, callerArgs } = require('../plugin/complete') as typeof import('../plugin/complete');
+      // the docker CLI drops its global flags when it hands completion over: read them from the caller
+      const req = completionFromCaller(inv, callerArgs(proc.env));
+      io.out(await complete(req.words, makeDeps(req.globals, proc, io), req.descriptions));
       return 0;
     }
+    const deps = makeDeps(inv.globals, proc, io);
     const { runProgram } = require('./program') as typeof import('./program');
     await runProgram(inv.args, deps);
     return 0;

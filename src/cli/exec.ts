@@ -1,57 +1,51 @@
 import type { Command } from 'commander';
-import { PassThroughExit, UsageError } from '../errors';
+import { PassThroughExit } from '../errors';
+import type { ExecFlags } from '../engine/run-plan';
 import type { Deps } from './deps';
 
-interface ExecOptions {
-  networkService?: boolean;
-  system?: boolean;
-  dryRun?: boolean;
-}
-
 export function registerExec(program: Command, deps: Deps): void {
-  program
+  const cmd = program
     .command('exec')
     .description('Run a command in a gMSA container as Network Service or SYSTEM (the identities that use the gMSA)')
     .usage('[--network-service|--system] [--dry-run] [docker exec options] CONTAINER COMMAND [ARG...]')
-    .argument('<docker-exec-args...>', "docker exec's own options, CONTAINER, COMMAND and ARGs")
+    .argument('[docker-exec-args...]', "docker exec's own options, CONTAINER, COMMAND and ARGs")
     .option('--network-service', 'run as NT AUTHORITY\\NETWORK SERVICE (the default)')
     .option('--system', 'run as NT AUTHORITY\\SYSTEM')
     .option('--dry-run', 'print the docker command instead of running it')
+    // Our flags may stand among docker exec's (-it, -e X=1, -w DIR...) before CONTAINER, and nothing
+    // after CONTAINER is ours: the arguments are read by planExec, with docker exec's grammar.
+    .helpOption(false)
+    .option('-h, --help', 'display help for command')
+    .allowUnknownOption()
     .passThroughOptions()
     .addHelpText(
       'after',
       `
-whoami inside never shows the gMSA: the container's computer account uses it when Network Service or SYSTEM
-talk to the network. Both need Windows 1709 or later.
+Every docker exec option (-d, --detach-keys, -e, --env-file, -i, --privileged, -t, -w) is passed on
+unchanged; --user is what docker gmsa sets. whoami inside never shows the gMSA: the container's computer
+account uses it when Network Service or SYSTEM talk to the network. Both need Windows 1709 or later.
+
+CONTAINER is a container name or ID (give docker gmsa run a --name).
 
 Examples:
-  docker gmsa exec webapp01-1 powershell -Command "dir \\\\\\\\contoso.com\\\\SYSVOL"
-  docker gmsa exec --system -it webapp01-1 cmd`,
+  docker gmsa exec web1 cmd /c 'dir \\\\contoso.com\\SYSVOL'
+  docker gmsa exec --system -it web1 cmd
+  docker gmsa exec -e TRACE=1 -w 'C:\\inetpub' web1 cmd /c 'nltest /sc_verify:contoso.com'`,
     )
-    .action(async (args: string[], o: ExecOptions) => {
-      const { parseExecArgs, lastValue } = require('../engine/docker-args') as typeof import('../engine/docker-args');
-      const { NETWORK_SERVICE, LOCAL_SYSTEM } = require('../engine/run-plan') as typeof import('../engine/run-plan');
+    .action(async (args: string[], o: ExecFlags) => {
+      const { planExec, checkExecEngine } = require('../engine/run-plan') as typeof import('../engine/run-plan');
       const { commandLine, runDocker } = require('../engine/docker-cli') as typeof import('../engine/docker-cli');
-      const { NETWORK_SERVICE_BUILD, releaseName } = require('../engine/windows-builds') as typeof import('../engine/windows-builds');
-      if (o.networkService && o.system) throw new UsageError('--network-service and --system exclude each other', 'Pick one.');
-      const parsed = parseExecArgs(args);
-      if (parsed.rest.length === 0) throw new UsageError('missing COMMAND', 'Usage: docker gmsa exec [options] CONTAINER COMMAND [ARG...]');
-      const user = lastValue(parsed, 'user');
-      if (user !== undefined) throw new UsageError(`--user ${user} conflicts with the identity docker gmsa sets`, 'Drop --user, or use docker exec directly.');
-      const identity = o.system ? LOCAL_SYSTEM : NETWORK_SERVICE;
-      const argv = ['exec', '--user', identity, ...args];
-      if (o.dryRun) {
-        deps.io.out(commandLine(deps.env, deps.globals, argv, deps.platform) + '\n');
+      const plan = planExec(args, o);
+      if (plan.help) {
+        cmd.outputHelp();
         return;
       }
-      const profile = await (await deps.engine()).profile();
-      if (profile.osType === 'windows' && profile.windowsBuild !== undefined && profile.windowsBuild < NETWORK_SERVICE_BUILD) {
-        throw new UsageError(
-          `running as ${identity} inside a container needs Windows 1709 (16299) or later; this engine is ${releaseName(profile.windowsBuild) ?? profile.windowsBuild}`,
-          'On this host, use docker exec directly (as ContainerAdministrator).',
-        );
+      if (plan.dryRun) {
+        deps.io.out(commandLine(deps.env, deps.globals, plan.argv, deps.platform) + '\n');
+        return;
       }
-      const status = await runDocker(deps.env, deps.globals, argv);
+      checkExecEngine(plan, await (await deps.engine()).profile());
+      const status = await runDocker(deps.env, deps.globals, plan.argv);
       if (status !== 0) throw new PassThroughExit(status);
     });
 }

@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError, Help } from 'commander';
 import { UsageError } from '../errors';
+import { editDistance } from '../util/text';
 import type { Deps } from './deps';
 import { registerAccount } from './account';
 import { registerHost } from './host';
@@ -91,7 +92,12 @@ export async function runProgram(args: readonly string[], deps: Deps): Promise<v
   });
   try {
     if (args.length === 0) {
-      deps.io.out(program.helpInformation());
+      program.outputHelp();
+      return;
+    }
+    const helpFor = helpTarget(program, args);
+    if (helpFor) {
+      helpFor.outputHelp();
       return;
     }
     await program.parseAsync([...args], { from: 'user' });
@@ -119,6 +125,53 @@ export function findCommand(root: Command, words: readonly string[]): Command | 
     if (w.startsWith('-')) break;
     const sub = cmd.commands.find((c) => c.name() === w || c.aliases().includes(w));
     if (!sub) break;
+    cmd = sub;
+  }
+  return cmd;
+}
+
+/** commander's "(Did you mean ...?)" line for a word among a command's subcommands, or ''. */
+function didYouMean(word: string, cmd: Command): string {
+  let best = 3;
+  let similar: string[] = [];
+  for (const c of cmd.commands) {
+    for (const name of [c.name(), ...c.aliases()]) {
+      if (name.length <= 1) continue;
+      const d = editDistance(word, name);
+      const length = Math.max(word.length, name.length);
+      if ((length - d) / length <= 0.4) continue;
+      if (d < best) {
+        best = d;
+        similar = [name];
+      } else if (d === best) similar.push(name);
+    }
+  }
+  similar.sort((a, b) => a.localeCompare(b));
+  if (similar.length > 1) return `\n(Did you mean one of ${similar.join(', ')}?)`;
+  return similar.length === 1 ? `\n(Did you mean ${similar[0]}?)` : '';
+}
+
+/**
+ * `help [COMMAND...]` where a command with subcommands is expected (`docker gmsa help spec create`,
+ * `docker gmsa spec help create`, and `docker help gmsa ...` as argv.ts passes it on): the command whose
+ * help to show. A word that names no command is a usage error, as an unknown command is.
+ */
+export function helpTarget(root: Command, args: readonly string[]): Command | undefined {
+  let cmd = root;
+  let i = 0;
+  for (; i < args.length; i++) {
+    const w = args[i] as string;
+    if (w === 'help' && cmd.commands.length > 0 && !cmd.commands.some((c) => c.name() === 'help')) break;
+    const sub = cmd.commands.find((c) => c.name() === w || c.aliases().includes(w));
+    if (!sub) return undefined;
+    cmd = sub;
+  }
+  if (i === args.length) return undefined;
+  for (const w of args.slice(i + 1)) {
+    // a leaf, or a command whose own arguments follow (compose's): the words are not commands
+    if (w.startsWith('-') || w === 'help' || cmd.commands.length === 0 || cmd.registeredArguments.length > 0) break;
+    const sub = cmd.commands.find((c) => c.name() === w || c.aliases().includes(w));
+    if (!sub) throw new UsageError(`unknown command '${w}'${didYouMean(w, cmd)}`, `See '${commandPath(cmd)} --help'.`);
     cmd = sub;
   }
   return cmd;

@@ -22,9 +22,29 @@ const RUN_VALUE_FLAGS = new Set(
 const RUN_SHORT: Record<string, string> = { a: 'attach', c: 'cpu-shares', e: 'env', h: 'hostname', l: 'label', m: 'memory', p: 'publish', u: 'user', v: 'volume', w: 'workdir' };
 const RUN_SHORT_BOOL = new Set(['d', 'i', 't', 'P', 'q']);
 
-const EXEC_VALUE_FLAGS = new Set(['detach-keys', 'env', 'env-file', 'user', 'workdir']);
-const EXEC_SHORT: Record<string, string> = { e: 'env', u: 'user', w: 'workdir' };
-const EXEC_SHORT_BOOL = new Set(['d', 'i', 't']);
+export interface DockerFlag {
+  /** Long name without dashes. */
+  name: string;
+  short?: string;
+  takesValue: boolean;
+  description: string;
+}
+
+/** Every `docker exec` flag (docker CLI 28, `docker exec --help`). */
+export const DOCKER_EXEC_FLAGS: readonly DockerFlag[] = [
+  { name: 'detach', short: 'd', takesValue: false, description: 'Detached mode: run command in the background' },
+  { name: 'detach-keys', takesValue: true, description: 'Override the key sequence for detaching a container' },
+  { name: 'env', short: 'e', takesValue: true, description: 'Set environment variables' },
+  { name: 'env-file', takesValue: true, description: 'Read in a file of environment variables' },
+  { name: 'interactive', short: 'i', takesValue: false, description: 'Keep STDIN open even if not attached' },
+  { name: 'privileged', takesValue: false, description: 'Give extended privileges to the command' },
+  { name: 'tty', short: 't', takesValue: false, description: 'Allocate a pseudo-TTY' },
+  { name: 'user', short: 'u', takesValue: true, description: 'Username or UID (format: "<name|uid>[:<group|gid>]")' },
+  { name: 'workdir', short: 'w', takesValue: true, description: 'Working directory inside the container' },
+];
+const EXEC_VALUE_FLAGS = new Set(DOCKER_EXEC_FLAGS.filter((f) => f.takesValue).map((f) => f.name));
+const EXEC_SHORT: Record<string, string> = Object.fromEntries(DOCKER_EXEC_FLAGS.filter((f) => f.takesValue && f.short).map((f) => [f.short, f.name]));
+const EXEC_SHORT_BOOL = new Set(DOCKER_EXEC_FLAGS.filter((f) => !f.takesValue && f.short).map((f) => f.short as string));
 
 export interface ParsedOption {
   /** Long name without dashes (short flags are mapped to it). */
@@ -53,21 +73,50 @@ interface Grammar {
    * for commands whose positionals end the options (`docker run IMAGE`, `docker service create IMAGE`).
    */
   interspersed?: boolean;
+  /**
+   * Boolean long flags of our own that may be mixed with docker's before the target (`docker gmsa exec
+   * --system -it c cmd`): taken out of the arguments instead of read as docker's. `help` also stands for
+   * -h, and ends the reading there, as it does in the docker CLI.
+   */
+  own?: ReadonlySet<string>;
 }
 
-function parse(args: readonly string[], g: Grammar): ParsedDockerArgs {
+interface Parsed extends ParsedDockerArgs {
+  /** The own flags found (long names), in order. */
+  own: string[];
+  /** The arguments as given, without the own flags. */
+  kept: string[];
+}
+
+function helpAsked(options: ParsedOption[], own: string[], kept: string[]): Parsed {
+  return { options, target: '', rest: [], own: [...own, 'help'], kept };
+}
+
+function parse(args: readonly string[], g: Grammar): Parsed {
   const options: ParsedOption[] = [];
   const positionals: string[] = [];
+  const own: string[] = [];
+  const kept: string[] = [];
   let i = 0;
+  let end = args.length;
   while (i < args.length) {
     const a = args[i] as string;
+    const start = i;
     if (a === '--') {
+      end = i;
       i += 1;
       break;
     }
     if (a.startsWith('--')) {
       const eq = a.indexOf('=');
       const name = eq < 0 ? a.slice(2) : a.slice(2, eq);
+      if (g.own?.has(name)) {
+        if (name === 'help') return helpAsked(options, own, kept);
+        if (eq >= 0) throw new UsageError(`--${name} takes no value: ${a}`, `Write --${name} alone.`);
+        own.push(name);
+        i += 1;
+        continue;
+      }
       if (g.valueFlags.has(name)) {
         let value = eq < 0 ? undefined : a.slice(eq + 1);
         if (value === undefined) {
@@ -80,6 +129,7 @@ function parse(args: readonly string[], g: Grammar): ParsedDockerArgs {
         options.push({ name, ...(eq < 0 ? {} : { value: a.slice(eq + 1) }) });
       }
       i += 1;
+      kept.push(...args.slice(start, i));
       continue;
     }
     if (a.startsWith('-') && a.length > 1) {
@@ -87,6 +137,7 @@ function parse(args: readonly string[], g: Grammar): ParsedDockerArgs {
       let j = 1;
       while (j < a.length) {
         const c = a[j] as string;
+        if (c === 'h' && g.own?.has('help')) return helpAsked(options, own, kept);
         const long = g.shortValue[c];
         if (long) {
           let value = a.slice(j + 1);
@@ -105,29 +156,59 @@ function parse(args: readonly string[], g: Grammar): ParsedDockerArgs {
         j += 1;
       }
       i += 1;
+      kept.push(...args.slice(start, i));
       continue;
     }
     if (g.interspersed) {
       positionals.push(a);
+      kept.push(a);
       i += 1;
       continue;
     }
+    end = i;
     break;
   }
+  kept.push(...args.slice(end));
   const all = [...positionals, ...args.slice(i)];
   const target = all[0];
   if (target === undefined) {
     throw new UsageError(`missing ${g.what}`, `Usage: docker gmsa ${g.command} ... ${g.what}${g.tail === '' ? '' : ` ${g.tail ?? '[COMMAND] [ARG...]'}`}`);
   }
-  return { options, target, rest: all.slice(1) };
+  return { options, target, rest: all.slice(1), own, kept };
+}
+
+/** The parse without the own-flag bookkeeping (what callers of the plain readers get). */
+function plain(p: Parsed): ParsedDockerArgs {
+  return { options: p.options, target: p.target, rest: p.rest };
 }
 
 export function parseRunArgs(args: readonly string[]): ParsedDockerArgs {
-  return parse(args, { command: 'run', valueFlags: RUN_VALUE_FLAGS, shortValue: RUN_SHORT, shortBool: RUN_SHORT_BOOL, what: 'IMAGE' });
+  return plain(parse(args, { command: 'run', valueFlags: RUN_VALUE_FLAGS, shortValue: RUN_SHORT, shortBool: RUN_SHORT_BOOL, what: 'IMAGE' }));
 }
 
+const EXEC_GRAMMAR: Grammar = { command: 'exec', valueFlags: EXEC_VALUE_FLAGS, shortValue: EXEC_SHORT, shortBool: EXEC_SHORT_BOOL, what: 'CONTAINER' };
+
 export function parseExecArgs(args: readonly string[]): ParsedDockerArgs {
-  return parse(args, { command: 'exec', valueFlags: EXEC_VALUE_FLAGS, shortValue: EXEC_SHORT, shortBool: EXEC_SHORT_BOOL, what: 'CONTAINER' });
+  return plain(parse(args, EXEC_GRAMMAR));
+}
+
+export interface SplitDockerArgs {
+  /** Our own flags that were found among docker's, long names without dashes. */
+  own: Set<string>;
+  /** The arguments for docker, exactly as given, in order, without our flags. */
+  dockerArgs: string[];
+  parsed: ParsedDockerArgs;
+}
+
+/**
+ * `[our flags and docker exec options, mixed] CONTAINER COMMAND [ARG...]`: our boolean flags (`own`, long
+ * names) are taken out wherever they stand before CONTAINER; docker's options (bundled or not, `-it`,
+ * `-eX=1`, `--env=X`, a value that looks like a flag) are read as the docker CLI reads them and kept as
+ * given. Nothing after CONTAINER is read as an option.
+ */
+export function splitExecArgs(args: readonly string[], own: readonly string[]): SplitDockerArgs {
+  const p = parse(args, { ...EXEC_GRAMMAR, own: new Set(own) });
+  return { own: new Set(p.own), dockerArgs: p.kept, parsed: plain(p) };
 }
 
 /** docker service create flags that take a value (docker CLI 28, `docker service create --help`). */
@@ -166,13 +247,13 @@ const SERVICE_UPDATE_SHORT: Record<string, string> = { u: 'user', w: 'workdir' }
 
 /** `docker service create` options, IMAGE and COMMAND [ARG...]: options end at IMAGE, as in the CLI. */
 export function parseServiceCreateArgs(args: readonly string[]): ParsedDockerArgs {
-  return parse(args, {
+  return plain(parse(args, {
     command: 'service create',
     valueFlags: SERVICE_CREATE_VALUE_FLAGS,
     shortValue: SERVICE_CREATE_SHORT,
     shortBool: SERVICE_SHORT_BOOL,
     what: 'IMAGE',
-  });
+  }));
 }
 
 /**
@@ -180,7 +261,7 @@ export function parseServiceCreateArgs(args: readonly string[]): ParsedDockerArg
  * wherever they are; `rest` holds any extra positional (the CLI accepts exactly one).
  */
 export function parseServiceUpdateArgs(args: readonly string[]): ParsedDockerArgs {
-  return parse(args, {
+  return plain(parse(args, {
     command: 'service update',
     valueFlags: SERVICE_UPDATE_VALUE_FLAGS,
     shortValue: SERVICE_UPDATE_SHORT,
@@ -188,7 +269,7 @@ export function parseServiceUpdateArgs(args: readonly string[]): ParsedDockerArg
     what: 'SERVICE',
     tail: '',
     interspersed: true,
-  });
+  }));
 }
 
 /** The last value given for an option (docker keeps the last one for single-valued flags). */

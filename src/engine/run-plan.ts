@@ -5,7 +5,7 @@
  */
 import type { CredentialSpec } from '../credspec/model';
 import { BuildRuleError, InvalidInputError, UnsupportedEngineError, UsageError, type GmsaError } from '../errors';
-import { allValues, lastValue, parseRunArgs, type ParsedDockerArgs } from './docker-args';
+import { allValues, lastValue, parseRunArgs, splitExecArgs, type ParsedDockerArgs } from './docker-args';
 import type { HostProfile } from './profile';
 import { compareApiVersions, FIRST_GMSA_BUILD, FREE_HOSTNAME_BUILD, HYPERV_GMSA_BROKEN_BUILDS, NETWORK_SERVICE_BUILD, RAW_SPEC_API, releaseName } from './windows-builds';
 
@@ -120,6 +120,15 @@ export function machineIdentityTooEarly(build: number, user: string | undefined)
   return !!user && [NETWORK_SERVICE, LOCAL_SYSTEM].some((u) => u.toLowerCase() === user.toLowerCase()) && build < NETWORK_SERVICE_BUILD;
 }
 
+/** The refusal of Network Service or SYSTEM before 1709, one error class for run and exec. */
+export function refuseMachineIdentity(build: number, user: string | undefined, hint: string): void {
+  if (!machineIdentityTooEarly(build, user)) return;
+  throw new BuildRuleError(
+    `running as ${user} inside a container needs Windows 1709 (16299) or later; this engine is ${releaseName(build) ?? `build ${build}`}`,
+    hint,
+  );
+}
+
 export interface HostnameRequest {
   account: string;
   build: number;
@@ -206,12 +215,7 @@ export function planRun(req: RunRequest): RunPlan {
     throw new UsageError(`--network-service and --user ${user} both set the user`, 'Keep one of them.');
   }
   const effectiveUser = req.networkService ? NETWORK_SERVICE : user;
-  if (machineIdentityTooEarly(build, effectiveUser)) {
-    throw new BuildRuleError(
-      `running as ${effectiveUser} inside a container needs Windows 1709 (16299) or later; this engine is ${release}`,
-      'Run the app as ContainerAdministrator (the default) on this host, or move to Windows Server 2019.',
-    );
-  }
+  refuseMachineIdentity(build, effectiveUser, 'Run the app as ContainerAdministrator (the default) on this host, or move to Windows Server 2019.');
 
   // Hostname.
   const given = lastValue(parsed, 'hostname');
@@ -256,4 +260,49 @@ export function planRun(req: RunRequest): RunPlan {
   const argv = ['run', ...injected, ...req.dockerArgs];
   const shownArgv = argv.map((a, i) => (i === 2 && a === securityOpt ? shownOpt : a));
   return { argv, shownArgv, hostname, securityOpt, notes };
+}
+
+/** Our flags of `docker gmsa exec`, accepted anywhere among docker exec's options before CONTAINER. */
+export const EXEC_OWN_FLAGS = ['network-service', 'system', 'dry-run', 'help'] as const;
+
+export interface ExecFlags {
+  help?: boolean;
+  networkService?: boolean;
+  system?: boolean;
+  dryRun?: boolean;
+}
+
+export interface ExecPlan {
+  /** --help (or -h) stood before CONTAINER: show the help, run nothing. */
+  help: boolean;
+  dryRun: boolean;
+  identity: string;
+  /** The docker CLI arguments after the global flags: ['exec', '--user', identity, ...the user's]. */
+  argv: string[];
+}
+
+/**
+ * `docker gmsa exec` as a pure planner: our flags out of the user's arguments (commander reads the ones in
+ * front, the rest may stand among docker's options), docker's options kept as given, the identity set.
+ * The build rule needs the engine: checkExecEngine.
+ */
+export function planExec(args: readonly string[], given: ExecFlags): ExecPlan {
+  if (given.help) return { help: true, dryRun: given.dryRun === true, identity: given.system ? LOCAL_SYSTEM : NETWORK_SERVICE, argv: [] };
+  const split = splitExecArgs(args, EXEC_OWN_FLAGS);
+  const networkService = given.networkService === true || split.own.has('network-service');
+  const system = given.system === true || split.own.has('system');
+  const dryRun = given.dryRun === true || split.own.has('dry-run');
+  const identity = system ? LOCAL_SYSTEM : NETWORK_SERVICE;
+  if (split.own.has('help')) return { help: true, dryRun, identity, argv: [] };
+  if (networkService && system) throw new UsageError('--network-service and --system exclude each other', 'Pick one.');
+  if (split.parsed.rest.length === 0) throw new UsageError('missing COMMAND', 'Usage: docker gmsa exec [options] CONTAINER COMMAND [ARG...]');
+  const user = lastValue(split.parsed, 'user');
+  if (user !== undefined) throw new UsageError(`--user ${user} conflicts with the identity docker gmsa sets`, 'Drop --user, or use docker exec directly.');
+  return { help: false, dryRun, identity, argv: ['exec', '--user', identity, ...split.dockerArgs] };
+}
+
+/** The engine's side of exec: Network Service and SYSTEM use the gMSA only from 1709 on. */
+export function checkExecEngine(plan: ExecPlan, profile: HostProfile): void {
+  if (profile.osType !== 'windows' || profile.windowsBuild === undefined) return;
+  refuseMachineIdentity(profile.windowsBuild, plan.identity, 'On this host, use docker exec directly (as ContainerAdministrator).');
 }

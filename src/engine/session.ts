@@ -16,9 +16,10 @@ export interface EngineSession {
   profile(): Promise<HostProfile>;
 }
 
-export async function openEngineSession(deps: Deps): Promise<EngineSession> {
+/** `timeoutMs` bounds each engine call (default ENGINE_TIMEOUT_MS; completion asks for less). */
+export async function openEngineSession(deps: Deps, opts: { timeoutMs?: number } = {}): Promise<EngineSession> {
   const endpoint = resolveEndpoint(deps.globals, deps.env, deps.platform, deps.homedir);
-  const client = createEngineClient(endpoint, { timeoutMs: ENGINE_TIMEOUT_MS, env: deps.env });
+  const client = createEngineClient(endpoint, { timeoutMs: opts.timeoutMs ?? ENGINE_TIMEOUT_MS, env: deps.env });
   let profile: Promise<HostProfile> | undefined;
   return {
     endpoint,

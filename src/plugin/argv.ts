@@ -120,6 +120,38 @@ export function parseGlobalFlags(argv: readonly string[], globals: DockerGlobals
   return i;
 }
 
+function mergeGlobals(into: DockerGlobals, from: DockerGlobals): void {
+  const empty = emptyGlobals() as unknown as Record<string, unknown>;
+  for (const [k, v] of Object.entries(from)) {
+    if (k === 'hosts') into.hosts.push(...from.hosts);
+    else if (v !== empty[k]) (into as unknown as Record<string, unknown>)[k] = v;
+  }
+}
+
+export type CompleteInvocation = Extract<Invocation, { kind: 'complete' }>;
+
+/**
+ * The docker CLI hands completion to a plugin as `__complete gmsa <words>`, without the global flags the
+ * user typed before `gmsa` (`docker --context prod gmsa exec <TAB>`) and always with descriptions. Given
+ * the docker CLI's own arguments (its argv without argv[0], read from the calling process where the OS
+ * shows them), the request as the user made it: when the caller was completing these same words, its
+ * global flags and its choice of descriptions; otherwise `inv` unchanged.
+ */
+export function completionFromCaller(inv: CompleteInvocation, callerArgs: readonly string[] | undefined): CompleteInvocation {
+  if (!callerArgs) return inv;
+  let caller: Invocation;
+  try {
+    caller = parseInvocation(callerArgs);
+  } catch {
+    return inv;
+  }
+  if (caller.kind !== 'complete' || caller.words.length !== inv.words.length || caller.words.some((w, i) => w !== inv.words[i])) return inv;
+  const globals = emptyGlobals();
+  mergeGlobals(globals, caller.globals);
+  mergeGlobals(globals, inv.globals);
+  return { ...inv, globals, descriptions: caller.descriptions };
+}
+
 /** Classifies the plugin's argv. Throws UsageError for malformed docker global flags. */
 export function parseInvocation(argv: readonly string[]): Invocation {
   if (argv[0] === METADATA_SUBCOMMAND) return { kind: 'metadata' };
@@ -129,14 +161,25 @@ export function parseInvocation(argv: readonly string[]): Invocation {
   const first = rest[0];
   if (first === '__complete' || first === '__completeNoDesc') {
     let words = rest.slice(1);
+    // `__complete --context prod gmsa ...`: the words as a shell sends them to docker itself
+    const withGlobals = emptyGlobals();
+    try {
+      const n = parseGlobalFlags(words, withGlobals);
+      if (n > 0 && words[n] === PLUGIN_NAME) {
+        mergeGlobals(globals, withGlobals);
+        words = words.slice(n);
+      }
+    } catch {
+      // a half-typed global flag: completion never fails loudly
+    }
     if (words[0] === PLUGIN_NAME) words = words.slice(1);
     return { kind: 'complete', globals, words, descriptions: first === '__complete' };
   }
   if (first === 'help') {
-    // `docker help gmsa [cmd...]` -> `gmsa [cmd...] --help`
+    // `docker help gmsa [cmd...]` -> `gmsa help [cmd...]`: an unknown cmd is then a usage error
     let words = rest.slice(1);
     if (words[0] === PLUGIN_NAME) words = words.slice(1);
-    return { kind: 'command', globals, args: [...words, '--help'] };
+    return { kind: 'command', globals, args: ['help', ...words] };
   }
   if (first === PLUGIN_NAME) rest = rest.slice(1);
   return { kind: 'command', globals, args: rest };

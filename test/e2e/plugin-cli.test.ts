@@ -65,6 +65,20 @@ describe('installed into a docker config dir', () => {
     for (const cmd of ['create', 'validate', 'install', 'ls', 'inspect', 'rm']) expect(r.stdout).toMatch(new RegExp(`^\\s+${cmd}\\b`, 'm'));
   });
 
+  test('help for an unknown command is a usage error naming it, with a suggestion when close', async () => {
+    const r = await docker(['gmsa', 'help', 'sepc'], env);
+    expect(r).toMatchObject({ status: 2, stdout: '' });
+    expect(r.stderr).toBe("Error: unknown command 'sepc'\n(Did you mean spec?)\nHint: See 'docker gmsa --help'.\n");
+    const sub = await docker(['gmsa', 'help', 'spec', 'nosuch'], env);
+    expect(sub.status).toBe(2);
+    expect(sub.stderr).toMatch(/^Error: unknown command 'nosuch'\nHint: See 'docker gmsa spec --help'\.$/m);
+    // docker's own help command runs the plugin's and reports its failure itself (exit 1, like `docker help nosuch`)
+    const viaDocker = await docker(['help', 'gmsa', 'nosuch'], env);
+    expect(viaDocker.status).not.toBe(0);
+    expect(viaDocker.stdout).toBe('');
+    expect(viaDocker.stderr).toMatch(/^Error: unknown command 'nosuch'$/m);
+  });
+
   test('completion answers in cobra format: commands, flags, spec names', async () => {
     const cmds = await docker(['__complete', 'gmsa', 'sp'], env);
     expect(cmds.status).toBe(0);

@@ -1717,6 +1717,8 @@ class EngineState {
       pid: 0,
     };
     Object.defineProperty(ex, 'rt', { enumerable: false, value: { program: null } });
+    // the create request body as received (Cmd, User, Env, WorkingDir, DetachKeys...), for tests
+    Object.defineProperty(ex, 'request', { enumerable: false, value: JSON.parse(JSON.stringify(b)) });
     this.execs[id] = ex;
     c.execIds.push(id);
     return ex;

@@ -152,6 +152,8 @@ export interface ExecRecord {
   running: boolean;
   exitCode: number | null;
   pid: number;
+  /** The exec create request body as the engine received it (not enumerable: not part of the record). */
+  readonly request: Record<string, any>;
 }
 
 export interface ImageRecord {

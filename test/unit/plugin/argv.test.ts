@@ -1,4 +1,4 @@
-import { parseGlobalFlags, parseInvocation } from '../../../src/plugin/argv';
+import { completionFromCaller, parseGlobalFlags, parseInvocation, type CompleteInvocation } from '../../../src/plugin/argv';
 import { emptyGlobals } from '../../../src/engine/globals';
 import { UsageError } from '../../../src/errors';
 
@@ -48,9 +48,9 @@ describe('parseInvocation', () => {
     expect(parseInvocation([])).toMatchObject({ kind: 'command', args: [] });
   });
 
-  test('`docker help gmsa [cmd]` becomes `[cmd] --help`', () => {
-    expect(parseInvocation(['help', 'gmsa'])).toMatchObject({ kind: 'command', args: ['--help'] });
-    expect(parseInvocation(['help', 'gmsa', 'spec', 'ls'])).toMatchObject({ kind: 'command', args: ['spec', 'ls', '--help'] });
+  test('`docker help gmsa [cmd]` becomes `help [cmd]`', () => {
+    expect(parseInvocation(['help', 'gmsa'])).toMatchObject({ kind: 'command', args: ['help'] });
+    expect(parseInvocation(['help', 'gmsa', 'spec', 'ls'])).toMatchObject({ kind: 'command', args: ['help', 'spec', 'ls'] });
   });
 
   test('completion requests keep the words after the plugin name, with or without descriptions', () => {
@@ -61,6 +61,29 @@ describe('parseInvocation', () => {
       descriptions: false,
       globals: { hosts: ['unix:///x'] },
     });
+  });
+
+  test('completion words as a shell sends them to docker: global flags after __complete, before the plugin name', () => {
+    expect(parseInvocation(['__complete', '--context', 'prod', '-H=unix:///y', 'gmsa', 'exec', ''])).toMatchObject({
+      kind: 'complete',
+      words: ['exec', ''],
+      globals: { context: 'prod', hosts: ['unix:///y'] },
+    });
+    // a half-typed global flag, or words that are not ours, are left alone and never an error
+    expect(parseInvocation(['__complete', '--log-level'])).toMatchObject({ kind: 'complete', words: ['--log-level'] });
+    expect(parseInvocation(['__complete', '--context', 'prod', 'other'])).toMatchObject({ words: ['--context', 'prod', 'other'], globals: { hosts: [] } });
+  });
+
+  test('the caller (the docker CLI) supplies the global flags and the descriptions choice it did not pass on', () => {
+    const forwarded = parseInvocation(['__complete', 'gmsa', 'exec', '']) as CompleteInvocation;
+    const fromCaller = completionFromCaller(forwarded, ['--context', 'prod', '__completeNoDesc', 'gmsa', 'exec', '']);
+    expect(fromCaller).toMatchObject({ kind: 'complete', words: ['exec', ''], descriptions: false, globals: { context: 'prod' } });
+    expect(completionFromCaller(forwarded, ['__complete', '-H', 'unix:///z', 'gmsa', 'exec', ''])).toMatchObject({ globals: { hosts: ['unix:///z'] } });
+    // another command line (not docker completing these words): ignored
+    expect(completionFromCaller(forwarded, ['__complete', '--context', 'prod', 'gmsa', 'run', ''])).toBe(forwarded);
+    expect(completionFromCaller(forwarded, ['/usr/bin/bash', '-c', 'x'])).toBe(forwarded);
+    expect(completionFromCaller(forwarded, ['--log-level', 'loud', '__complete', 'gmsa', 'exec', ''])).toBe(forwarded);
+    expect(completionFromCaller(forwarded, undefined)).toBe(forwarded);
   });
 
   test.each([

@@ -1,8 +1,8 @@
 import { buildCredentialSpec } from '../../../src/credspec/model';
 import { lastValue, parseExecArgs, parseRunArgs, quoteCommand } from '../../../src/engine/docker-args';
 import type { HostProfile } from '../../../src/engine/profile';
-import { ACCOUNT_LABEL, makeUniqueHostname, NETWORK_SERVICE, planRun, REDACTED, type RunRequest } from '../../../src/engine/run-plan';
-import { BuildRuleError, InvalidInputError, UsageError } from '../../../src/errors';
+import { ACCOUNT_LABEL, checkExecEngine, LOCAL_SYSTEM, makeUniqueHostname, NETWORK_SERVICE, planExec, planRun, REDACTED, type RunRequest } from '../../../src/engine/run-plan';
+import { BuildRuleError, exitCodeFor, InvalidInputError, UsageError } from '../../../src/errors';
 
 const spec = buildCredentialSpec(
   { dnsName: 'contoso.com', netbiosName: 'CONTOSO', domainSid: 'S-1-5-21-1-2-3', domainGuid: 'b8453a02-7d3f-4dc2-9c73-c3d57f725694' },
@@ -163,5 +163,50 @@ describe('run planner: the Windows build rules', () => {
     expect(() => planRun(req(17763, ['img'], { profile: { ...profile(17763), osType: 'linux' } }))).toThrow(/need a Windows engine/);
     expect(() => planRun(req(10586, ['img']))).toThrow(/predates gMSA support/);
     expect(() => planRun(req(17763, ['--security-opt', 'credentialspec=file://x.json', 'img']))).toThrow(/remove yours/);
+  });
+});
+
+describe('exec planner', () => {
+  test('the identity goes first, the user\'s docker exec arguments follow unchanged, ours taken out', () => {
+    expect(planExec(['-it', '--system', '-e', 'A=1', 'c1', 'cmd', '--system'], {})).toEqual({
+      help: false,
+      dryRun: false,
+      identity: LOCAL_SYSTEM,
+      argv: ['exec', '--user', LOCAL_SYSTEM, '-it', '-e', 'A=1', 'c1', 'cmd', '--system'],
+    });
+    expect(planExec(['-d', '--dry-run', 'c1', 'cmd'], {})).toMatchObject({ dryRun: true, identity: NETWORK_SERVICE });
+    expect(planExec(['c1', 'cmd'], { system: true, dryRun: true })).toMatchObject({ dryRun: true, identity: LOCAL_SYSTEM });
+    expect(planExec(['-it', '--help'], {}).help).toBe(true);
+  });
+
+  test('usage errors: both identities, --user, no COMMAND', () => {
+    expect(() => planExec(['-it', '--network-service', 'c1', 'cmd'], { system: true })).toThrow(/exclude each other/);
+    expect(() => planExec(['-itu', 'admin', 'c1', 'cmd'], {})).toThrow(/--user admin conflicts/);
+    expect(() => planExec(['-it', 'c1'], {})).toThrow(/missing COMMAND/);
+  });
+
+  test('Network Service or SYSTEM before 1709 is refused the same way (class, exit code) in run and exec', () => {
+    const execErr = (() => {
+      try {
+        checkExecEngine(planExec(['c1', 'cmd'], {}), profile(14393));
+      } catch (err) {
+        return err;
+      }
+      return undefined;
+    })();
+    const runErr = (() => {
+      try {
+        planRun(req(14393, ['img'], { networkService: true }));
+      } catch (err) {
+        return err;
+      }
+      return undefined;
+    })();
+    expect(execErr).toBeInstanceOf(BuildRuleError);
+    expect(runErr).toBeInstanceOf(BuildRuleError);
+    expect(exitCodeFor(execErr)).toBe(1);
+    expect(exitCodeFor(runErr)).toBe(1);
+    expect((execErr as Error).message).toBe((runErr as Error).message);
+    expect(() => checkExecEngine(planExec(['c1', 'cmd'], { system: true }), profile(16299))).not.toThrow();
   });
 });

@@ -1,0 +1,52 @@
+/** Help requests: `help [COMMAND...]` at any level, as docker forwards `docker help gmsa ...`; unknown topics are usage errors. */
+import { PassThrough, Readable } from 'node:stream';
+import { runMain, type Process } from '../../../src/cli/entry';
+
+async function gmsa(...args: string[]): Promise<{ status: number; out: string; err: string }> {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (c: Buffer) => (out += c.toString()));
+  stderr.on('data', (c: Buffer) => (err += c.toString()));
+  const proc: Process = { env: {}, cwd: process.cwd(), platform: 'linux', execPath: process.execPath, scriptPath: '/x/docker-gmsa', version: '9.9.9', stdout, stderr, stdin: Readable.from([]) };
+  const status = await runMain(args, proc);
+  return { status, out, err };
+}
+
+describe('help [COMMAND...]', () => {
+  test.each([
+    [['gmsa', 'help'], /^Usage: docker gmsa \[docker global flags\] COMMAND/],
+    [['help', 'gmsa'], /^Usage: docker gmsa \[docker global flags\] COMMAND/],
+    [['gmsa', 'help', 'spec', 'create'], /^Usage: docker gmsa spec create /],
+    [['help', 'gmsa', 'spec', 'create'], /^Usage: docker gmsa spec create /],
+    [['gmsa', 'spec', 'help', 'create'], /^Usage: docker gmsa spec create /],
+    [['gmsa', 'help', 'exec'], /^Usage: docker gmsa exec /],
+    [['gmsa', 'help', 'compose', 'up'], /^Usage: docker gmsa compose /],
+    [['gmsa', 'help', 'run', 'webapp01'], /^Usage: docker gmsa run /],
+  ])('%j shows the help of the command named, exit 0', async (args, usage) => {
+    const r = await gmsa(...args);
+    expect(r).toMatchObject({ status: 0, err: '' });
+    expect(r.out).toMatch(usage);
+  });
+
+  test('the root help carries its epilog, with or without help', async () => {
+    for (const args of [['gmsa'], ['gmsa', 'help']]) expect((await gmsa(...args)).out).toContain("Run 'docker gmsa COMMAND --help'");
+  });
+
+  test.each([
+    [['gmsa', 'help', 'nosuch'], "Error: unknown command 'nosuch'\nHint: See 'docker gmsa --help'.\n"],
+    [['help', 'gmsa', 'nosuch'], "Error: unknown command 'nosuch'\nHint: See 'docker gmsa --help'.\n"],
+    [['gmsa', 'help', 'sepc'], "Error: unknown command 'sepc'\n(Did you mean spec?)\nHint: See 'docker gmsa --help'.\n"],
+    [['help', 'gmsa', 'spec', 'crate'], "Error: unknown command 'crate'\n(Did you mean create?)\nHint: See 'docker gmsa spec --help'.\n"],
+    [['gmsa', 'account', 'help', 'sho'], "Error: unknown command 'sho'\n(Did you mean show?)\nHint: See 'docker gmsa account --help'.\n"],
+  ])('%j is a usage error naming the unknown command (exit 2)', async (args, err) => {
+    expect(await gmsa(...args)).toEqual({ status: 2, out: '', err });
+  });
+
+  test('the suggestion is the one the command line itself gives for the same typo', async () => {
+    const typed = await gmsa('gmsa', 'sepc');
+    const asked = await gmsa('gmsa', 'help', 'sepc');
+    expect(asked).toEqual(typed);
+  });
+});
