@@ -2,9 +2,10 @@
  * docker gmsa stack deploy's rewrite against expected files (test/fixtures/compose/stack/<case>/expected.yaml):
  * credential_spec: {config} with the config external at the top, hostnames by build, network-service,
  * security_opt credentialspec entries dropped, a user's own config kept, comments and anchors kept, and
- * relative paths made absolute. Set GMSA_UPDATE_FIXTURES=1 to write the expected files (then review the diff).
+ * relative paths made absolute. A missing expected file fails; GMSA_UPDATE_FIXTURES=1 writes them (then read
+ * the diff).
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readProject } from '../../../src/compose/project';
 import { applyStack, hideConfigSpecs, planStack, type StackPlan } from '../../../src/compose/stack';
@@ -12,10 +13,10 @@ import { parseStackArgs, stackDeployArgv } from '../../../src/compose/stack-args
 import { parseComposeText } from '../../../src/compose/yaml-doc';
 import { ConflictError, InvalidInputError, UsageError } from '../../../src/errors';
 import { decideWindowsBuild } from '../../../src/orchestrators/swarm-nodes';
+import { expectGolden } from '../../support/golden';
 import { FIXTURES } from './helpers';
 
 const CASES = join(FIXTURES, 'stack');
-const update = process.env.GMSA_UPDATE_FIXTURES === '1';
 const CONFIG = { webapp01: 'gmsa-contoso_webapp01-11111111', api01: 'gmsa-contoso_api01-22222222' };
 
 function run(text: string, opts: { build?: number; force?: boolean; others?: Map<string, string[]> } = {}): { plan: StackPlan; texts: string[] } {
@@ -56,14 +57,17 @@ const cases: Array<{ name: string; build?: number; notes: RegExp[] }> = [
   { name: 'anchors', notes: [] },
 ];
 
+test('every case folder has a case here, with its input and its expected file', () => {
+  expect(readdirSync(CASES).sort()).toEqual(cases.map((c) => c.name).sort());
+  for (const c of cases) expect(readdirSync(join(CASES, c.name)).sort()).toEqual(['compose.yaml', 'expected.yaml']);
+});
+
 describe.each(cases)('stack rewrite $name', (c) => {
   test('matches the expected file; the source is untouched', () => {
     const dir = join(CASES, c.name);
     const source = readFileSync(join(dir, 'compose.yaml'), 'utf8');
     const r = run(source, c.build !== undefined ? { build: c.build } : {});
-    const expectedPath = join(dir, 'expected.yaml');
-    if (update || !existsSync(expectedPath)) writeFileSync(expectedPath, r.texts[0] as string);
-    expect(r.texts[0]).toBe(readFileSync(expectedPath, 'utf8'));
+    expectGolden(r.texts[0] as string, join(dir, 'expected.yaml'));
     expect(readFileSync(join(dir, 'compose.yaml'), 'utf8')).toBe(source);
     for (const n of c.notes) expect(r.plan.notes.join('\n')).toMatch(n);
   });
