@@ -116,6 +116,11 @@ describe('stack rules', () => {
     expect(() => run(`services:\n  web:\n    image: x\n    x-gmsa: webapp01\nconfigs:\n  ${CONFIG.webapp01}:\n    file: ./x.json\n`)).toThrow(ConflictError);
   });
 
+  test('a value that contains itself through its own alias is refused with its line, not a stack overflow', () => {
+    expect(() => run('x-a: &a {<<: *a}\nservices:\n  web:\n    image: x\n    x-gmsa: webapp01\n')).toThrow(InvalidInputError);
+    expect(() => run('x-a: &a {<<: *a}\nservices:\n  web:\n    image: x\n    x-gmsa: webapp01\n')).toThrow(/^compose\.yaml:1:14: the alias \*a is inside the value it refers to/);
+  });
+
   test('a file without gMSA services has no decisions', () => {
     const r = run('services:\n  web:\n    image: x\n');
     expect(r.plan.decisions).toEqual([]);
