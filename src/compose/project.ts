@@ -7,6 +7,7 @@
  */
 import type { Pair, YAMLMap } from 'yaml';
 import { accountNameProblem, splitAccountName } from '../credspec/model';
+import { checkSpecName, specNameFromArg } from '../credspec/naming';
 import { InvalidInputError, UsageError } from '../errors';
 import { interpolate, InterpolationError, type Lookup } from './env';
 import { deref, effectiveEntry, isMap, isScalar, keyText, lineOf, OVERRIDE_TAG, RESET_TAG, toData, type ComposeDoc, type Entry } from './yaml-doc';
@@ -208,14 +209,23 @@ function readCredentialSpec(found: Found, lookup: Lookup, notes: string[]): Gmsa
     file = file.replace(/^file:\/\//i, '');
     notes.push(`Warning: ${where(site, node)}: credential_spec.file is a file name, not a URL: "${value}" was read as "${file}".`);
   }
-  if (/^([A-Za-z]:|[\\/])/.test(file)) {
+  // The engine joins the name to its CredentialSpecs folder: only a plain file name there is safe, and only
+  // then can docker gmsa check it in the store. The store's naming rules decide.
+  try {
+    checkSpecName(file);
+  } catch (err) {
+    if (!(err instanceof InvalidInputError)) throw err;
+    let why = err.message;
+    try {
+      // A value like raw://... or registry://...: say which kind of spec it is.
+      specNameFromArg(file);
+    } catch (kind) {
+      if (kind instanceof InvalidInputError && /:\/\//.test(file)) why = kind.message;
+    }
     throw new InvalidInputError(
-      `${where(site, node)}: credential_spec.file ${JSON.stringify(file)} is an absolute path; the engine takes only names relative to its CredentialSpecs folder`,
-      'Install the spec (docker gmsa spec install FILE) and name it by its file name, or use x-gmsa: {account: ACCOUNT, spec: FILE}.',
+      `${where(site, node)}: credential_spec.file: ${why}`,
+      "credential_spec.file names a file in the engine's CredentialSpecs folder. Install the spec there (docker gmsa spec install FILE) and give its file name, or use x-gmsa: {account: ACCOUNT, spec: FILE} for a spec file elsewhere (docker gmsa passes it inline).",
     );
-  }
-  if (file.split(/[\\/]/).includes('..')) {
-    throw new InvalidInputError(`${where(site, node)}: credential_spec.file ${JSON.stringify(file)} leaves the CredentialSpecs folder`, "Name a file inside the engine's CredentialSpecs folder.");
   }
   return { kind: 'file', file, site };
 }

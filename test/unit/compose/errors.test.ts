@@ -107,13 +107,42 @@ describe('x-gmsa and credential_spec', () => {
 
   test.each([
     ['two kinds', '    credential_spec: {file: a.json, registry: b}\n', /needs exactly one of file, registry or config \(it has file and registry\)/],
-    ['an absolute path', '    credential_spec: {file: "C:\\\\ProgramData\\\\docker\\\\CredentialSpecs\\\\a.json"}\n', /is an absolute path/],
-    ['a way out of the folder', '    credential_spec: {file: ../a.json}\n', /leaves the CredentialSpecs folder/],
     ['not a map', '    credential_spec: a.json\n', /credential_spec must be a map/],
   ])('credential_spec with %s', async (_what, body, message) => {
     const err = await failure({ 'compose.yaml': svc(body) });
     expect(err.message).toMatch(/service "web": /);
     expect(err.message).toMatch(message);
+  });
+
+  // The engine joins credential_spec.file to its CredentialSpecs folder; the store's naming rules decide.
+  test.each([
+    ['a drive path', '"C:\\\\ProgramData\\\\docker\\\\CredentialSpecs\\\\a.json"', /credential_spec\.file: invalid credential spec name "C:\\\\ProgramData.*": it starts with a drive letter/],
+    ['an absolute path', '/etc/a.json', /credential_spec\.file: invalid credential spec name "\/etc\/a\.json": it is an absolute path/],
+    ['a way out of the folder', '../a.json', /credential_spec\.file: invalid credential spec name "\.\.\/a\.json": it contains '\.\.' and a path separator, which would leave the CredentialSpecs folder/],
+    ['a subfolder', 'sub/contoso_webapp01.json', /credential_spec\.file: invalid credential spec name "sub\/contoso_webapp01\.json": it contains a path separator/],
+    ['a raw:// spec', '"raw://{}"', /credential_spec\.file: "raw:\/\/\{\}" is a raw:\/\/ credential spec, not a file in the CredentialSpecs folder/],
+    ['a registry:// spec after file://', 'file://registry://x', /credential_spec\.file: "registry:\/\/x" is a registry:\/\/ credential spec/],
+    ['file:// twice', 'file://file://a.json', /credential_spec\.file: invalid credential spec name "file:\/\/a\.json": it contains a path separator/],
+    ['an alternate data stream', 'a.json:hidden', /credential_spec\.file: invalid credential spec name "a\.json:hidden": it contains ':'/],
+    ['a device name', 'nul.json', /credential_spec\.file: invalid credential spec name "nul\.json": NUL is a device name/],
+  ])('credential_spec.file with %s is refused, and nothing is rewritten', async (_what, value, message) => {
+    const err = await failure({ 'compose.yaml': svc(`    credential_spec: {file: ${value}}\n`) });
+    expect(err).toBeInstanceOf(InvalidInputError);
+    expect(err.message).toMatch(/compose\.yaml:4: service "web": credential_spec\.file: /);
+    expect(err.message).toMatch(message);
+    expect(err.hint).toMatch(/^credential_spec\.file names a file in the engine's CredentialSpecs folder\. Install the spec there \(docker gmsa spec install FILE\).*x-gmsa: \{account: ACCOUNT, spec: FILE\}/);
+  });
+
+  test('credential_spec.file as a file:// URL is still read as the file name, with a warning', async () => {
+    const r = await rewrite(project({ 'compose.yaml': svc('    credential_spec: {file: "file://contoso_webapp01.json"}\n') }), []);
+    expect(r.texts[0]).toMatch(/- credentialspec=file:\/\/contoso_webapp01\.json\n/);
+    expect(r.notes.join('\n')).toMatch(/credential_spec\.file is a file name, not a URL: "file:\/\/contoso_webapp01\.json" was read as "contoso_webapp01\.json"/);
+  });
+
+  test('credential_spec.file in a subfolder is refused even without a store to check it in', async () => {
+    const err = await failure({ 'compose.yaml': svc('    credential_spec: {file: sub/x.json}\n') }, { root: null });
+    expect(err).toBeInstanceOf(InvalidInputError);
+    expect(err.message).toMatch(/credential_spec\.file: invalid credential spec name "sub\/x\.json": it contains a path separator/);
   });
 
   test('credential_spec.file that is not in the store', async () => {

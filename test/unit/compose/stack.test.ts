@@ -121,6 +121,11 @@ describe('stack rules', () => {
     expect(() => run('x-a: &a {<<: *a}\nservices:\n  web:\n    image: x\n    x-gmsa: webapp01\n')).toThrow(/^compose\.yaml:1:14: the alias \*a is inside the value it refers to/);
   });
 
+  test('credential_spec.file must be a plain name in the CredentialSpecs folder here too', () => {
+    expect(() => run('services:\n  web:\n    image: x\n    credential_spec: {file: "raw://{}"}\n')).toThrow(/compose\.yaml:4: service "web": credential_spec\.file: "raw:\/\/\{\}" is a raw:\/\/ credential spec/);
+    expect(() => run('services:\n  web:\n    image: x\n    credential_spec: {file: sub/x.json}\n')).toThrow(/credential_spec\.file: invalid credential spec name "sub\/x\.json": it contains a path separator/);
+  });
+
   test('a file without gMSA services has no decisions', () => {
     const r = run('services:\n  web:\n    image: x\n');
     expect(r.plan.decisions).toEqual([]);
