@@ -489,18 +489,54 @@ const MAX_ALIAS_EXPANSION = 1_000_000;
 
 /** A node's value as plain data, merge keys applied. */
 export function toData(doc: Document, node: unknown): unknown {
+  return convert(doc, node, false);
+}
+
+function convert(doc: Document, node: unknown, mapAsMap: boolean): unknown {
   if (node === null || node === undefined) return null;
-  const n = node as { toJS?: (doc: Document, opts?: { maxAliasCount?: number }) => unknown };
+  const n = node as { toJS?: (doc: Document, opts?: { maxAliasCount?: number; mapAsMap?: boolean }) => unknown };
   if (typeof n.toJS !== 'function') return node;
   try {
     // A large project merges one anchor into every service; the bound still stops "billion laughs" files.
-    return node === doc ? (doc as Document).toJS({ maxAliasCount: MAX_ALIAS_EXPANSION }) : n.toJS(doc, { maxAliasCount: MAX_ALIAS_EXPANSION });
+    const opts = { maxAliasCount: MAX_ALIAS_EXPANSION, mapAsMap };
+    return node === doc ? (doc as Document).toJS(opts) : n.toJS(doc, opts);
   } catch (err) {
     if (err instanceof ReferenceError || /alias/i.test((err as Error).message)) {
       throw new InvalidInputError(`the compose file expands its aliases too far: ${(err as Error).message}`, 'Check the anchors (&name) and aliases (*name) of the file.');
     }
     throw err;
   }
+}
+
+/**
+ * The key a service's data has in servicesData: the YAML value of its key node (`null:` is null, `1:` is 1,
+ * `"1":` is "1"), which is unique in a map, unlike the key's text.
+ */
+export function dataKey(pair: Pair): unknown {
+  return isScalar(pair.key) ? pair.key.value : pair.key;
+}
+
+/** Maps as plain objects, keyed by the text of each key (String(value), as keyText gives it). */
+function plainData(v: unknown): unknown {
+  if (v instanceof Map) {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of v) out[k !== null && typeof k === 'object' ? JSON.stringify(k) : String(k)] = plainData(x);
+    return out;
+  }
+  return Array.isArray(v) ? v.map(plainData) : v;
+}
+
+/**
+ * Every service of the document's top-level `services` map as plain data (merge keys applied), by
+ * dataKey of its pair, from one conversion of the whole document (aliases resolved once).
+ */
+export function servicesData(doc: Document): Map<unknown, unknown> | undefined {
+  const all = convert(doc, doc, true);
+  const services = all instanceof Map ? all.get('services') : undefined;
+  if (!(services instanceof Map)) return undefined;
+  const out = new Map<unknown, unknown>();
+  for (const [k, v] of services) out.set(k, plainData(v));
+  return out;
 }
 
 /** 1-based line of a node, for messages. */

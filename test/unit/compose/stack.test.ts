@@ -126,6 +126,11 @@ describe('stack rules', () => {
     expect(() => run('services:\n  web:\n    image: x\n    credential_spec: {file: sub/x.json}\n')).toThrow(/credential_spec\.file: invalid credential spec name "sub\/x\.json": it contains a path separator/);
   });
 
+  test('a service whose key is null is rewritten, not taken for one that shares an anchor', () => {
+    const r = run('services:\n  null:\n    image: x\n    x-gmsa: webapp01\n');
+    expect(r.texts[0]).toBe(`services:\n  null:\n    image: x\n    credential_spec:\n      config: ${CONFIG.webapp01}\n    hostname: webapp01-{{printf "%.6s" .Task.ID}}\nconfigs:\n  ${CONFIG.webapp01}:\n    external: true\n`);
+  });
+
   test('a file without gMSA services has no decisions', () => {
     const r = run('services:\n  web:\n    image: x\n');
     expect(r.plan.decisions).toEqual([]);
