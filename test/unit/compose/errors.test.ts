@@ -76,9 +76,20 @@ describe('x-gmsa and credential_spec', () => {
   });
 
   test.each([
-    ['a list', '    x-gmsa: [webapp01]\n', /x-gmsa must be an account name or a map, not a list/],
-    ['empty', '    x-gmsa:\n', /x-gmsa must be an account name or a map, not empty/],
-    ['a number', '    x-gmsa: 42\n', /x-gmsa must be an account name or a map, not 42/],
+    ['a list', '    x-gmsa: [webapp01]\n', /x-gmsa must be an account name or a map with account \(and optionally spec, network-service\), not a list$/],
+    ['empty', '    x-gmsa:\n', /x-gmsa must be an account name or a map with account \(and optionally spec, network-service\), not empty$/],
+    ['a number', '    x-gmsa: 42\n', /x-gmsa must be an account name or a map with account \(and optionally spec, network-service\), not the number 42$/],
+    ['infinity', '    x-gmsa: .inf\n', /x-gmsa must be an account name or a map with account \(and optionally spec, network-service\), not the number \.inf$/],
+    ['a hexadecimal number', '    x-gmsa: 0x1F\n', /not the number 0x1F$/],
+    ['a boolean', '    x-gmsa: true\n', /not the boolean true$/],
+    ['null', '    x-gmsa: ~\n', /not empty$/],
+    ['binary data', '    x-gmsa: !!binary aGVsbG8=\n', /not binary data \(!!binary\)$/],
+    ['a timestamp', '    x-gmsa: !!timestamp 2001-12-14\n', /not the date 2001-12-14$/],
+    ['a set', '    x-gmsa: !!set {webapp01}\n', /not a set \(!!set\)$/],
+    ['an account that is a number', '    x-gmsa: {account: .nan}\n', /x-gmsa account must be the account name, not the number \.nan$/],
+    ['an account that is binary data', '    x-gmsa: {account: !!binary aGVsbG8=}\n', /x-gmsa account must be the account name, not binary data \(!!binary\)$/],
+    ['a spec that is binary data', '    x-gmsa: {account: webapp01, spec: !!binary aGVsbG8=}\n', /x-gmsa spec must be the name or path of a credential spec, not binary data \(!!binary\)$/],
+    ['a network-service that is a number', '    x-gmsa: {account: webapp01, network-service: .inf}\n', /x-gmsa network-service must be true or false, not the number \.inf$/],
     ['no account', '    x-gmsa: {spec: contoso_webapp01.json}\n', /x-gmsa has no account/],
     ['an unknown key', '    x-gmsa: {account: webapp01, networkservice: true}\n', /x-gmsa has unknown key networkservice \(allowed: account, spec, network-service\)/],
     ['a bad network-service', '    x-gmsa: {account: webapp01, network-service: maybe}\n', /network-service must be true or false, not "maybe"/],
@@ -89,6 +100,23 @@ describe('x-gmsa and credential_spec', () => {
     expect(err.message).toMatch(/compose\.yaml:4: service "web": /);
     expect(err.message).toMatch(message);
     expect(err.hint).toMatch(/x-gmsa: ACCOUNT, or x-gmsa: \{account: ACCOUNT, spec: NAME, network-service: true\}/);
+  });
+
+  test.each([
+    ['a number', '    x-gmsa: 1234\n', /^YAML reads 1234 as a number; if it is meant as text, quote it \(x-gmsa: "1234"\)\. Write x-gmsa: ACCOUNT/],
+    ['a boolean in the map', '    x-gmsa: {account: true}\n', /^YAML reads true as a boolean; if it is meant as text, quote it \(account: "true"\)\. Write x-gmsa: ACCOUNT/],
+    ['a date under YAML 1.1', '    x-gmsa: 2001-12-14\n', /^YAML reads 2001-12-14 as a date; if it is meant as text, quote it \(x-gmsa: "2001-12-14"\)\./],
+  ])('x-gmsa as %s: the hint says how to write it as text', async (what, body, hint) => {
+    const text = what.includes('1.1') ? `%YAML 1.1\n---\n${svc(body)}` : svc(body);
+    const err = await failure({ 'compose.yaml': text });
+    expect(err).toBeInstanceOf(InvalidInputError);
+    expect(err.message).toMatch(what.includes('1.1') ? /compose\.yaml:6: service "web": x-gmsa must be .* not the date 2001-12-14$/ : /compose\.yaml:4: service "web": /);
+    expect(err.hint).toMatch(hint);
+  });
+
+  test('the line is that of the value at fault', async () => {
+    const err = await failure({ 'compose.yaml': svc('    x-gmsa:\n      account: webapp01\n      network-service: .inf\n') });
+    expect(err.message).toMatch(/compose\.yaml:6: service "web": x-gmsa network-service must be true or false, not the number \.inf$/);
   });
 
   test('a credentialspec entry already in security_opt', async () => {
@@ -131,6 +159,16 @@ describe('x-gmsa and credential_spec', () => {
     expect(err.message).toMatch(/compose\.yaml:4: service "web": credential_spec\.file: /);
     expect(err.message).toMatch(message);
     expect(err.hint).toMatch(/^credential_spec\.file names a file in the engine's CredentialSpecs folder\. Install the spec there \(docker gmsa spec install FILE\).*x-gmsa: \{account: ACCOUNT, spec: FILE\}/);
+  });
+
+  test.each([
+    ['file', '    credential_spec: {file: 1234}\n', /credential_spec\.file must be text, not the number 1234$/, /^YAML reads 1234 as a number; if it is meant as text, quote it \(file: "1234"\)\./],
+    ['registry', '    credential_spec:\n      registry: !!binary aGVsbG8=\n', /compose\.yaml:5: service "web": credential_spec\.registry must be text, not binary data \(!!binary\)$/, /^Write credential_spec: \{file: NAME\.json\}/],
+  ])('credential_spec.%s that is not text is refused', async (_kind, body, message, hint) => {
+    const err = await failure({ 'compose.yaml': svc(body) });
+    expect(err).toBeInstanceOf(InvalidInputError);
+    expect(err.message).toMatch(message);
+    expect(err.hint).toMatch(hint);
   });
 
   test('credential_spec.file as a file:// URL is still read as the file name, with a warning', async () => {

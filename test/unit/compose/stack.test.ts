@@ -131,6 +131,11 @@ describe('stack rules', () => {
     expect(r.texts[0]).toBe(`services:\n  null:\n    image: x\n    credential_spec:\n      config: ${CONFIG.webapp01}\n    hostname: webapp01-{{printf "%.6s" .Task.ID}}\nconfigs:\n  ${CONFIG.webapp01}:\n    external: true\n`);
   });
 
+  test('x-gmsa that YAML reads as a number or binary data: what x-gmsa takes, with the file, line and service', () => {
+    expect(() => run('services:\n  web:\n    image: x\n    x-gmsa: .inf\n')).toThrow(/^compose\.yaml:4: service "web": x-gmsa must be an account name or a map with account \(and optionally spec, network-service\), not the number \.inf$/);
+    expect(() => run('services:\n  web:\n    image: x\n    x-gmsa: !!binary aGVsbG8=\n')).toThrow(/not binary data \(!!binary\)$/);
+  });
+
   test('a file without gMSA services has no decisions', () => {
     const r = run('services:\n  web:\n    image: x\n');
     expect(r.plan.decisions).toEqual([]);
