@@ -170,6 +170,7 @@ export function parseComposeText(path: string, label: string, text: string): Com
     );
   }
   checkAliases(doc, label, lines);
+  labels.set(doc, label);
   const warnings = doc.warnings.map((w) => `${label}${position(w, lines)}: ${shortMessage(w.message)}`);
   const eol = /\r\n/.test(text) && !/(^|[^\r])\n/.test(text) ? '\r\n' : '\n';
   return { path, label, text, doc, style: detectStyle(doc, text), warnings, folded: foldedSources(doc), written: writtenScalars(doc), eol };
@@ -484,6 +485,9 @@ export function holdersOf(doc: Document, map: YAMLMap, key: string, seen: Set<YA
   return out;
 }
 
+/** How messages name each parsed document's file. */
+const labels = new WeakMap<Document, string>();
+
 /** How many alias expansions one conversion may do (yaml's default of 100 is too low for big projects). */
 const MAX_ALIAS_EXPANSION = 1_000_000;
 
@@ -502,7 +506,11 @@ function convert(doc: Document, node: unknown, mapAsMap: boolean): unknown {
     return node === doc ? (doc as Document).toJS(opts) : n.toJS(doc, opts);
   } catch (err) {
     if (err instanceof ReferenceError || /alias/i.test((err as Error).message)) {
-      throw new InvalidInputError(`the compose file expands its aliases too far: ${(err as Error).message}`, 'Check the anchors (&name) and aliases (*name) of the file.');
+      const label = labels.get(doc) ?? 'the compose file';
+      throw new InvalidInputError(
+        `${label}: its aliases expand too far (${(err as Error).message})`,
+        `Every alias repeats the whole value it refers to; check the anchors (&name) and aliases (*name) of ${label} for values made of aliases that are themselves repeated.`,
+      );
     }
     throw err;
   }

@@ -93,3 +93,11 @@ describe('nesting', () => {
     expect(err.message).toMatch(/^compose\.yaml:12:9: with the alias \*m6 expanded, the data nests more than 200 levels deep$/);
   });
 });
+
+test('aliases that expand too far ("billion laughs") are refused naming the file', async () => {
+  const levels = Array.from({ length: 9 }, (_, i) => (i === 0 ? 'x-0: &a0 [x, x, x, x, x, x, x, x, x, x]' : `x-${i}: &a${i} [${Array(10).fill(`*a${i - 1}`).join(', ')}]`));
+  const err = await rewriteError(`${levels.join('\n')}\n${GMSA}`);
+  expect(err).toBeInstanceOf(InvalidInputError);
+  expect(err.message).toMatch(/\/compose\.yaml: its aliases expand too far \(Excessive alias count indicates a resource exhaustion attack\)$/);
+  expect(err.hint).toMatch(/^Every alias repeats the whole value it refers to; check the anchors \(&name\) and aliases \(\*name\) of \S+compose\.yaml/);
+});
