@@ -255,8 +255,9 @@ function readCredentialSpec(found: Found, lookup: Lookup, notes: string[]): Gmsa
   }
   // The engine joins the name to its CredentialSpecs folder: only a plain file name there is safe, and only
   // then can docker gmsa check it in the store. The store's naming rules decide.
+  let checked: string;
   try {
-    checkSpecName(file);
+    checked = checkSpecName(file);
   } catch (err) {
     if (!(err instanceof InvalidInputError)) throw err;
     let why = err.message;
@@ -269,6 +270,13 @@ function readCredentialSpec(found: Found, lookup: Lookup, notes: string[]): Gmsa
     throw new InvalidInputError(
       `${where(site, node)}: credential_spec.file: ${why}`,
       "credential_spec.file names a file in the engine's CredentialSpecs folder. Install the spec there (docker gmsa spec install FILE) and give its file name, or use x-gmsa: {account: ACCOUNT, spec: FILE} for a spec file elsewhere (docker gmsa passes it inline).",
+    );
+  }
+  if (checked !== file) {
+    // The store reads NAME.json for NAME; the engine reads exactly NAME: they must be the same file.
+    throw new InvalidInputError(
+      `${where(site, node)}: credential_spec.file ${JSON.stringify(file)} has no .json extension; the engine reads exactly the name it is given, and credential specs are .json files`,
+      `Write credential_spec: {file: ${checked}}.`,
     );
   }
   return { kind: 'file', file, site };

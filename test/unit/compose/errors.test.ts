@@ -177,6 +177,15 @@ describe('x-gmsa and credential_spec', () => {
     expect(r.notes.join('\n')).toMatch(/credential_spec\.file is a file name, not a URL: "file:\/\/contoso_webapp01\.json" was read as "contoso_webapp01\.json"/);
   });
 
+  test('credential_spec.file without .json: the store would check NAME.json while the engine reads NAME', async () => {
+    const err = await failure({ 'compose.yaml': svc('    credential_spec: {file: contoso_webapp01}\n') });
+    expect(err).toBeInstanceOf(InvalidInputError);
+    expect(err.message).toMatch(/compose\.yaml:4: service "web": credential_spec\.file "contoso_webapp01" has no \.json extension; the engine reads exactly the name it is given/);
+    expect(err.hint).toBe('Write credential_spec: {file: contoso_webapp01.json}.');
+    const upper = await rewrite(project({ 'compose.yaml': svc('    credential_spec: {file: contoso_webapp01.JSON}\n') }), [], { root: null });
+    expect(upper.texts[0]).toMatch(/credentialspec=file:\/\/contoso_webapp01\.JSON\n/);
+  });
+
   test('credential_spec.file in a subfolder is refused even without a store to check it in', async () => {
     const err = await failure({ 'compose.yaml': svc('    credential_spec: {file: sub/x.json}\n') }, { root: null });
     expect(err).toBeInstanceOf(InvalidInputError);
