@@ -7,6 +7,7 @@
  */
 import type { Pair, YAMLMap } from 'yaml';
 import { accountNameProblem, splitAccountName } from '../credspec/model';
+import { checkSpecName, specNameFromArg } from '../credspec/naming';
 import { InvalidInputError, UsageError } from '../errors';
 import { interpolate, InterpolationError, type Lookup } from './env';
 import { deref, effectiveEntry, isMap, isScalar, keyText, lineOf, OVERRIDE_TAG, RESET_TAG, toData, type ComposeDoc, type Entry } from './yaml-doc';
@@ -70,12 +71,38 @@ export function where(site: ServiceSite, node?: unknown): string {
   return `${site.file.label}${line !== undefined ? `:${line}` : ''}: service "${site.name}"`;
 }
 
-function shapeError(site: ServiceSite, node: unknown, what: string): InvalidInputError {
-  return new InvalidInputError(
-    `${where(site, node)}: ${what}`,
-    'Write x-gmsa: ACCOUNT, or x-gmsa: {account: ACCOUNT, spec: NAME, network-service: true} (spec and network-service are optional).',
-  );
+/** A map read from YAML (not binary data, a date, a set or an ordered map, which are objects too). */
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;
+  const proto = Object.getPrototypeOf(v) as unknown;
+  return proto === Object.prototype || proto === null;
 }
+
+/** What a value that is not text or a map is, for messages: its kind and how the file writes it. */
+function describeValue(site: ServiceSite, value: unknown, node: unknown): string {
+  const written = isScalar(node) ? site.file.written.get(node)?.source : undefined;
+  const src = written ?? String(value);
+  if (value === null || value === undefined) return 'empty';
+  if (typeof value === 'number' || typeof value === 'bigint') return `the number ${src}`;
+  if (typeof value === 'boolean') return `the boolean ${src}`;
+  if (value instanceof Date) return `the date ${written ?? value.toISOString()}`;
+  if (value instanceof Uint8Array) return 'binary data (!!binary)';
+  if (value instanceof Set) return 'a set (!!set)';
+  if (value instanceof Map) return 'an ordered map (!!omap)';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'string') return JSON.stringify(value);
+  const tag = (node as { tag?: string } | null)?.tag;
+  return tag ? `a value tagged ${tag}` : 'a value that is not text';
+}
+
+/** For a value YAML read as a number, boolean or date that may be meant as text: how to write it as text. */
+function quoteHint(site: ServiceSite, value: unknown, node: unknown, example: (quoted: string) => string): string {
+  if (!(typeof value === 'number' || typeof value === 'boolean' || value instanceof Date)) return '';
+  const src = isScalar(node) ? site.file.written.get(node)?.source : undefined;
+  return src !== undefined ? `YAML reads ${src} as a ${value instanceof Date ? 'date' : typeof value}; if it is meant as text, quote it (${example(JSON.stringify(src))}). ` : '';
+}
+
+const X_GMSA_HINT = 'Write x-gmsa: ACCOUNT, or x-gmsa: {account: ACCOUNT, spec: NAME, network-service: true} (spec and network-service are optional).';
 
 /** Resolves ${VAR} in every string of a value; errors name the place. */
 function resolveVars(value: unknown, lookup: Lookup, site: ServiceSite, node: unknown, key: string, notes: string[]): unknown {
@@ -90,7 +117,7 @@ function resolveVars(value: unknown, lookup: Lookup, site: ServiceSite, node: un
     }
   }
   if (Array.isArray(value)) return value.map((v) => resolveVars(v, lookup, site, node, key, notes));
-  if (value !== null && typeof value === 'object') {
+  if (isPlainObject(value)) {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolveVars(v, lookup, site, node, key, notes)]));
   }
   return value;
@@ -147,33 +174,43 @@ function asCount(v: unknown): number | undefined {
 function readGmsa(found: Found, lookup: Lookup, notes: string[]): GmsaRequest {
   const { site, entry } = found;
   const node = entry.pair.value ?? entry.pair.key;
-  const data = resolveVars(found.data, lookup, site, node, GMSA_KEY, notes);
+  const raw = found.data;
+  /** A refusal at `at` (the value's own line), with the accepted forms in the hint. */
+  const refuse = (at: unknown, what: string, value?: unknown, example?: (q: string) => string): InvalidInputError =>
+    new InvalidInputError(`${where(site, at ?? node)}: ${what}`, `${example ? quoteHint(site, value, at, example) : ''}${X_GMSA_HINT}`);
+  if (typeof raw !== 'string' && !isPlainObject(raw)) {
+    throw refuse(entry.value ?? node, `x-gmsa must be an account name or a map with account (and optionally spec, network-service), not ${describeValue(site, raw, entry.value)}`, raw, (q) => `x-gmsa: ${q}`);
+  }
+  const data = resolveVars(raw, lookup, site, node, GMSA_KEY, notes);
   let account: string;
   let spec: string | undefined;
   let networkService = false;
   if (typeof data === 'string') {
     account = data.trim();
-  } else if (data !== null && typeof data === 'object' && !Array.isArray(data)) {
+  } else {
     const obj = data as Record<string, unknown>;
+    const map = isMap(entry.value) ? entry.value : undefined;
+    const nodeOf = (key: string): unknown => (map ? (effectiveEntry(site.file.doc, map, key)?.value ?? node) : node);
     const unknown = Object.keys(obj).filter((k) => !X_GMSA_KEYS.includes(k));
-    if (unknown.length > 0) throw shapeError(site, node, `x-gmsa has unknown key${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} (allowed: ${X_GMSA_KEYS.join(', ')})`);
+    if (unknown.length > 0) throw refuse(node, `x-gmsa has unknown key${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} (allowed: ${X_GMSA_KEYS.join(', ')})`);
     const a = obj.account;
-    if (typeof a !== 'string') throw shapeError(site, node, a === undefined ? 'x-gmsa has no account' : 'x-gmsa account must be text');
+    if (a === undefined) throw refuse(node, 'x-gmsa has no account');
+    if (typeof a !== 'string') throw refuse(nodeOf('account'), `x-gmsa account must be the account name, not ${describeValue(site, a, nodeOf('account'))}`, a, (q) => `account: ${q}`);
     account = a.trim();
     if (obj.spec !== undefined && obj.spec !== null) {
-      if (typeof obj.spec !== 'string' || obj.spec.trim() === '') throw shapeError(site, node, 'x-gmsa spec must be the name or path of a credential spec');
+      if (typeof obj.spec !== 'string' || obj.spec.trim() === '') {
+        throw refuse(nodeOf('spec'), `x-gmsa spec must be the name or path of a credential spec, not ${describeValue(site, obj.spec, nodeOf('spec'))}`, obj.spec, (q) => `spec: ${q}`);
+      }
       spec = obj.spec.trim();
     }
     const ns = obj['network-service'];
     if (ns === true || ns === 'true') networkService = true;
     else if (ns === false || ns === 'false' || ns === undefined || ns === null) networkService = false;
-    else throw shapeError(site, node, `x-gmsa network-service must be true or false, not ${JSON.stringify(ns)}`);
-  } else {
-    throw shapeError(site, node, `x-gmsa must be an account name or a map, not ${data === null ? 'empty' : Array.isArray(data) ? 'a list' : JSON.stringify(data)}`);
+    else throw refuse(nodeOf('network-service'), `x-gmsa network-service must be true or false, not ${describeValue(site, ns, nodeOf('network-service'))}`);
   }
   const bare = splitAccountName(account).name;
   const problem = accountNameProblem(bare);
-  if (problem) throw shapeError(site, node, `x-gmsa account ${JSON.stringify(account)}: ${problem.message}`);
+  if (problem) throw refuse(node, `x-gmsa account ${JSON.stringify(account)}: ${problem.message}`);
   return spec !== undefined ? { kind: 'x-gmsa', account: bare, spec, networkService, site } : { kind: 'x-gmsa', account: bare, networkService, site };
 }
 
@@ -194,7 +231,15 @@ function readCredentialSpec(found: Found, lookup: Lookup, notes: string[]): Gmsa
     );
   }
   const kind = kinds[0] as 'file' | 'registry' | 'config';
-  const value = asString(obj[kind])?.trim() ?? '';
+  const given = obj[kind];
+  if (typeof given !== 'string') {
+    const at = isMap(entry.value) ? (effectiveEntry(site.file.doc, entry.value, kind)?.value ?? node) : node;
+    throw new InvalidInputError(
+      `${where(site, at)}: credential_spec.${kind} must be text, not ${describeValue(site, given, at)}`,
+      `${quoteHint(site, given, at, (q) => `${kind}: ${q}`)}Write credential_spec: {file: NAME.json} (a file in the engine's CredentialSpecs folder), or use x-gmsa: ACCOUNT.`,
+    );
+  }
+  const value = given.trim();
   if (kind === 'config') {
     throw new UsageError(
       `${where(site, node)}: credential_spec.config names a swarm config, which only swarm services can use; docker compose starts plain containers`,
@@ -208,14 +253,31 @@ function readCredentialSpec(found: Found, lookup: Lookup, notes: string[]): Gmsa
     file = file.replace(/^file:\/\//i, '');
     notes.push(`Warning: ${where(site, node)}: credential_spec.file is a file name, not a URL: "${value}" was read as "${file}".`);
   }
-  if (/^([A-Za-z]:|[\\/])/.test(file)) {
+  // The engine joins the name to its CredentialSpecs folder: only a plain file name there is safe, and only
+  // then can docker gmsa check it in the store. The store's naming rules decide.
+  let checked: string;
+  try {
+    checked = checkSpecName(file);
+  } catch (err) {
+    if (!(err instanceof InvalidInputError)) throw err;
+    let why = err.message;
+    try {
+      // A value like raw://... or registry://...: say which kind of spec it is.
+      specNameFromArg(file);
+    } catch (kind) {
+      if (kind instanceof InvalidInputError && /:\/\//.test(file)) why = kind.message;
+    }
     throw new InvalidInputError(
-      `${where(site, node)}: credential_spec.file ${JSON.stringify(file)} is an absolute path; the engine takes only names relative to its CredentialSpecs folder`,
-      'Install the spec (docker gmsa spec install FILE) and name it by its file name, or use x-gmsa: {account: ACCOUNT, spec: FILE}.',
+      `${where(site, node)}: credential_spec.file: ${why}`,
+      "credential_spec.file names a file in the engine's CredentialSpecs folder. Install the spec there (docker gmsa spec install FILE) and give its file name, or use x-gmsa: {account: ACCOUNT, spec: FILE} for a spec file elsewhere (docker gmsa passes it inline).",
     );
   }
-  if (file.split(/[\\/]/).includes('..')) {
-    throw new InvalidInputError(`${where(site, node)}: credential_spec.file ${JSON.stringify(file)} leaves the CredentialSpecs folder`, "Name a file inside the engine's CredentialSpecs folder.");
+  if (checked !== file) {
+    // The store reads NAME.json for NAME; the engine reads exactly NAME: they must be the same file.
+    throw new InvalidInputError(
+      `${where(site, node)}: credential_spec.file ${JSON.stringify(file)} has no .json extension; the engine reads exactly the name it is given, and credential specs are .json files`,
+      `Write credential_spec: {file: ${checked}}.`,
+    );
   }
   return { kind: 'file', file, site };
 }

@@ -13,7 +13,7 @@ import type { Document, Node, Pair, YAMLMap, YAMLSeq } from 'yaml';
 import { InvalidInputError } from '../errors';
 import { CREDENTIAL_SPEC_KEY, GMSA_KEY, where, type ComposeProject, type ServiceSite } from './project';
 import type { ServiceDecision } from './plan';
-import { danglingAlias, forgetAnchors, holdersOf, isMergePair, isScalar, isSeq, keyText, OVERRIDE_TAG, printDoc, RESET_TAG, toData, yamlLib, type ComposeDoc } from './yaml-doc';
+import { danglingAlias, dataKey, forgetAnchors, holdersOf, isMergePair, isScalar, isSeq, keyText, OVERRIDE_TAG, printDoc, RESET_TAG, servicesData, yamlLib, type ComposeDoc } from './yaml-doc';
 
 export interface RewrittenFile {
   file: ComposeDoc;
@@ -28,18 +28,15 @@ export function ownIndex(map: YAMLMap, key: string): number {
 }
 
 /**
- * Each file's data, converted once: converting one service at a time resolves every alias by walking the
- * whole document again (yaml's Alias.resolve), which is quadratic for files with many services. The
- * cache holds until forgetSiteData() is called after the document is edited.
+ * Each file's service data, converted once: converting one service at a time resolves every alias by
+ * walking the whole document again (yaml's Alias.resolve), which is quadratic for files with many services.
+ * A site's data is found by its key node's value (dataKey), not its name: `null:` and `"null":` are different
+ * keys with one name. The cache holds until forgetSiteData() is called after the document is edited.
  */
-const fileData = new WeakMap<object, Data | undefined>();
+const fileData = new WeakMap<object, Map<unknown, unknown> | undefined>();
 
-function servicesOf(doc: Document): Data | undefined {
-  if (!fileData.has(doc)) {
-    const all = toData(doc, doc) as Data | null;
-    const services = all && typeof all === 'object' ? (all.services as Data | null | undefined) : undefined;
-    fileData.set(doc, services && typeof services === 'object' && !Array.isArray(services) ? services : undefined);
-  }
+function servicesOf(doc: Document): Map<unknown, unknown> | undefined {
+  if (!fileData.has(doc)) fileData.set(doc, servicesData(doc));
   return fileData.get(doc);
 }
 
@@ -61,7 +58,7 @@ export function forgetProjectData(project: ComposeProject): void {
 
 export function siteData(site: ServiceSite): Data | undefined {
   if (!site.map) return undefined;
-  const d = servicesOf(site.file.doc)?.[site.name];
+  const d = servicesOf(site.file.doc)?.get(dataKey(site.pair));
   return d !== null && typeof d === 'object' && !Array.isArray(d) ? (d as Data) : undefined;
 }
 

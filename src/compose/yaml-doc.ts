@@ -61,13 +61,58 @@ interface FoldedSource {
   lines: string[];
 }
 
-function position(err: { linePos?: [{ line: number; col: number }, ...unknown[]] | undefined }): string {
-  const p = err.linePos?.[0];
-  return p ? `:${p.line}:${p.col}` : '';
+interface Positioned {
+  pos: [number, number];
+  message: string;
+}
+
+function position(err: Positioned, lines: { linePos(offset: number): { line: number; col: number } }): string {
+  const p = lines.linePos(err.pos[0]);
+  return p.line > 0 ? `:${p.line}:${p.col}` : '';
 }
 
 function shortMessage(message: string): string {
   return (message.split('\n')[0] ?? message).replace(/ at line \d+, column \d+:?\s*$/, '');
+}
+
+/**
+ * How deeply a compose file may nest collections, as written and with its aliases expanded. Compose files
+ * use a handful of levels; the bound keeps every recursive step (the yaml package's own, ours) far from
+ * the stack's limit, so a runaway file gets an error naming its line instead of a stack overflow.
+ */
+export const MAX_NESTING = 200;
+
+const NESTING_HINT = (label: string): string =>
+  `A compose file needs a few levels of nesting; look in ${label} for brackets that are never closed or indentation that keeps growing (docker gmsa reads at most ${MAX_NESTING} levels).`;
+
+type CstToken = import('yaml').CST.Token;
+
+/**
+ * Passes the parser's documents on, after checking (with an explicit stack, no recursion) that no
+ * collection is nested more than MAX_NESTING deep, before the yaml package's composer recurses into them.
+ */
+function* nestingChecked(tokens: Iterable<CstToken>, label: string, lines: { linePos(offset: number): { line: number; col: number } }): Generator<CstToken> {
+  for (const top of tokens) {
+    const stack: Array<[CstToken, number]> = [[top, 0]];
+    for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
+      const [tok, depth] = next;
+      let items: ReadonlyArray<{ key?: CstToken | null; value?: CstToken }> = [];
+      if (tok.type === 'document') items = tok.value ? [{ value: tok.value }] : [];
+      else if (tok.type === 'block-map' || tok.type === 'block-seq' || tok.type === 'flow-collection') {
+        if (depth + 1 > MAX_NESTING) {
+          const p = lines.linePos(tok.offset);
+          throw new InvalidInputError(`${label}:${p.line}:${p.col}: the YAML nests collections more than ${MAX_NESTING} levels deep`, NESTING_HINT(label));
+        }
+        items = tok.items;
+      } else continue;
+      const d = tok.type === 'document' ? depth : depth + 1;
+      for (const it of items) {
+        if (it.key) stack.push([it.key, d]);
+        if (it.value) stack.push([it.value, d]);
+      }
+    }
+    yield top;
+  }
 }
 
 /**
@@ -104,18 +149,82 @@ export async function readComposeFiles(files: readonly string[], cwd: string, re
 
 export function parseComposeText(path: string, label: string, text: string): ComposeDoc {
   const Y = yamlLib();
-  const doc = Y.parseDocument(text, { merge: true, customTags: composeTags(Y), prettyErrors: true, uniqueKeys: true, keepSourceTokens: true });
+  // parseDocument's steps, with the nesting checked between the parser (iterative) and the composer.
+  const lines = new Y.LineCounter();
+  const composer = new Y.Composer({ merge: true, customTags: composeTags(Y), uniqueKeys: true, keepSourceTokens: true });
+  let doc: Document.Parsed | undefined;
+  for (const d of composer.compose(nestingChecked(new Y.Parser(lines.addNewLine).parse(text), label, lines), true, text.length)) {
+    if (!doc) doc = d;
+    else {
+      doc.errors.push(new Y.YAMLParseError([d.range[0], d.range[1]], 'MULTIPLE_DOCS', 'Source contains multiple documents'));
+      break;
+    }
+  }
+  if (!doc) throw new Error('the YAML composer gave no document');
   if (doc.errors.length > 0) {
     const first = doc.errors[0] as (typeof doc.errors)[number];
     const more = doc.errors.length > 1 ? ` (and ${doc.errors.length - 1} more YAML error${doc.errors.length > 2 ? 's' : ''})` : '';
     throw new InvalidInputError(
-      `${label}${position(first)}: ${shortMessage(first.message)}${more}`,
+      `${label}${position(first, lines)}: ${shortMessage(first.message)}${more}`,
       `Fix the YAML in ${label}; docker compose cannot read it either.`,
     );
   }
-  const warnings = doc.warnings.map((w) => `${label}${position(w)}: ${shortMessage(w.message)}`);
+  checkAliases(doc, label, lines);
+  labels.set(doc, label);
+  const warnings = doc.warnings.map((w) => `${label}${position(w, lines)}: ${shortMessage(w.message)}`);
   const eol = /\r\n/.test(text) && !/(^|[^\r])\n/.test(text) ? '\r\n' : '\n';
   return { path, label, text, doc, style: detectStyle(doc, text), warnings, folded: foldedSources(doc), written: writtenScalars(doc), eol };
+}
+
+/**
+ * Refuses, naming the line, an alias inside the value of its own anchor (`x-a: &a {<<: *a}`: a value
+ * that contains itself, which converting to data would follow forever), and aliases that nest the data
+ * more than MAX_NESTING levels deep once expanded. One pass in document order: an alias refers to the
+ * last anchor of its name before it, which is either still open (an ancestor: the cycle) or finished, and
+ * then its expanded depth is known. The recursion is bounded by the nesting nestingChecked allowed.
+ */
+function checkAliases(doc: Document, label: string, lines: { linePos(offset: number): { line: number; col: number } }): void {
+  const Y = yamlLib();
+  const anchors = new Map<string, Node>();
+  const open = new Set<unknown>();
+  const depthOf = new Map<unknown, number>();
+  const pos = (n: Node): { line: number; col: number } => lines.linePos(n.range?.[0] ?? 0);
+  const at = (n: Node): string => `${label}:${pos(n).line}:${pos(n).col}`;
+  /** The expanded depth of `node`, found at `level` (the collections around it). */
+  const walk = (node: unknown, level: number): number => {
+    if (Y.isAlias(node)) {
+      const target = anchors.get(node.source);
+      if (target === undefined) return 0; // the composer reported it
+      if (open.has(target)) {
+        throw new InvalidInputError(
+          `${at(node)}: the alias *${node.source} is inside the value it refers to (&${node.source}, from line ${pos(target).line}), so that value would contain itself`,
+          `Point *${node.source} at a value defined before and outside it (x-base: &base {...}, then <<: *base where it is needed); docker compose refuses a value that contains itself too.`,
+        );
+      }
+      const d = depthOf.get(target) ?? 0;
+      if (level + d > MAX_NESTING) {
+        throw new InvalidInputError(
+          `${at(node)}: with the alias *${node.source} expanded, the data nests more than ${MAX_NESTING} levels deep`,
+          `An alias nests the whole value it refers to where it stands; check the anchors (&name) and aliases (*name) of ${label} that lead to line ${pos(node).line}.`,
+        );
+      }
+      return d;
+    }
+    if (!Y.isNode(node) && !Y.isPair(node)) return 0;
+    const anchor = (node as { anchor?: string }).anchor;
+    if (anchor) anchors.set(anchor, node as Node);
+    open.add(node);
+    let depth = 0;
+    if (Y.isPair(node)) depth = Math.max(walk(node.key, level), walk(node.value, level));
+    else if (Y.isMap(node) || Y.isSeq(node)) {
+      for (const it of node.items as unknown[]) depth = Math.max(depth, walk(it, level + 1));
+      depth += 1;
+    }
+    open.delete(node);
+    if (anchor) depthOf.set(node, depth);
+    return depth;
+  };
+  walk(doc.contents, 0);
 }
 
 /** One-line plain and quoted scalars with their source text. */
@@ -376,23 +485,66 @@ export function holdersOf(doc: Document, map: YAMLMap, key: string, seen: Set<YA
   return out;
 }
 
+/** How messages name each parsed document's file. */
+const labels = new WeakMap<Document, string>();
+
 /** How many alias expansions one conversion may do (yaml's default of 100 is too low for big projects). */
 const MAX_ALIAS_EXPANSION = 1_000_000;
 
 /** A node's value as plain data, merge keys applied. */
 export function toData(doc: Document, node: unknown): unknown {
+  return convert(doc, node, false);
+}
+
+function convert(doc: Document, node: unknown, mapAsMap: boolean): unknown {
   if (node === null || node === undefined) return null;
-  const n = node as { toJS?: (doc: Document, opts?: { maxAliasCount?: number }) => unknown };
+  const n = node as { toJS?: (doc: Document, opts?: { maxAliasCount?: number; mapAsMap?: boolean }) => unknown };
   if (typeof n.toJS !== 'function') return node;
   try {
     // A large project merges one anchor into every service; the bound still stops "billion laughs" files.
-    return node === doc ? (doc as Document).toJS({ maxAliasCount: MAX_ALIAS_EXPANSION }) : n.toJS(doc, { maxAliasCount: MAX_ALIAS_EXPANSION });
+    const opts = { maxAliasCount: MAX_ALIAS_EXPANSION, mapAsMap };
+    return node === doc ? (doc as Document).toJS(opts) : n.toJS(doc, opts);
   } catch (err) {
     if (err instanceof ReferenceError || /alias/i.test((err as Error).message)) {
-      throw new InvalidInputError(`the compose file expands its aliases too far: ${(err as Error).message}`, 'Check the anchors (&name) and aliases (*name) of the file.');
+      const label = labels.get(doc) ?? 'the compose file';
+      throw new InvalidInputError(
+        `${label}: its aliases expand too far (${(err as Error).message})`,
+        `Every alias repeats the whole value it refers to; check the anchors (&name) and aliases (*name) of ${label} for values made of aliases that are themselves repeated.`,
+      );
     }
     throw err;
   }
+}
+
+/**
+ * The key a service's data has in servicesData: the YAML value of its key node (`null:` is null, `1:` is 1,
+ * `"1":` is "1"), which is unique in a map, unlike the key's text.
+ */
+export function dataKey(pair: Pair): unknown {
+  return isScalar(pair.key) ? pair.key.value : pair.key;
+}
+
+/** Maps as plain objects, keyed by the text of each key (String(value), as keyText gives it). */
+function plainData(v: unknown): unknown {
+  if (v instanceof Map) {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of v) out[k !== null && typeof k === 'object' ? JSON.stringify(k) : String(k)] = plainData(x);
+    return out;
+  }
+  return Array.isArray(v) ? v.map(plainData) : v;
+}
+
+/**
+ * Every service of the document's top-level `services` map as plain data (merge keys applied), by
+ * dataKey of its pair, from one conversion of the whole document (aliases resolved once).
+ */
+export function servicesData(doc: Document): Map<unknown, unknown> | undefined {
+  const all = convert(doc, doc, true);
+  const services = all instanceof Map ? all.get('services') : undefined;
+  if (!(services instanceof Map)) return undefined;
+  const out = new Map<unknown, unknown>();
+  for (const [k, v] of services) out.set(k, plainData(v));
+  return out;
 }
 
 /** 1-based line of a node, for messages. */

@@ -3,7 +3,7 @@
  * stand-in Windows engines of several builds, must equal its expected file (test/fixtures/compose/examples,
  * comments included), and the rewritten file must satisfy an independent compose client: Debian's
  * docker-compose (v1) `config` accepts it and shows the security_opt, hostname and user.
- * Set GMSA_UPDATE_FIXTURES=1 to write the expected files from the current output (then review the diff).
+ * A missing expected file fails; GMSA_UPDATE_FIXTURES=1 writes them from the current output (then read the diff).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -11,11 +11,11 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { checkSpecName } from '../../src/credspec/naming';
 import { cleanEnv, docker, DOMAIN_FLAGS, plugin, ROOT, run, socketPath, tempDir } from '../support/cli';
+import { expectGolden } from '../support/golden';
 import { startWindowsEngine, type WindowsEngineHandle } from '../support/windows-engine';
 
 const EXAMPLES = join(ROOT, 'compose-examples');
 const EXPECTED = join(ROOT, 'test', 'fixtures', 'compose', 'examples');
-const update = process.env.GMSA_UPDATE_FIXTURES === '1';
 const projects = readdirSync(EXAMPLES, { withFileTypes: true })
   .filter((d) => d.isDirectory())
   .map((d) => d.name);
@@ -54,6 +54,12 @@ const dockerCompose = spawnSync('docker-compose', ['version'], { encoding: 'utf8
 test('there are examples, each with expected outcomes, and docker-compose (the oracle) is installed', () => {
   expect(projects.sort()).toEqual(Object.keys(OUTCOMES).sort());
   expect(dockerCompose.status).toBe(0);
+  // Every expected file is one an outcome compares with (none left over from a renamed case).
+  expect(readdirSync(EXPECTED).sort()).toEqual(projects.sort());
+  for (const p of projects) {
+    const named = Object.values(OUTCOMES[p] ?? {}).filter((o): o is string => typeof o === 'string');
+    expect(readdirSync(join(EXPECTED, p)).sort()).toEqual(named.sort());
+  }
 });
 
 describe('compose examples through docker gmsa compose convert', () => {
@@ -98,12 +104,7 @@ describe('compose examples through docker gmsa compose convert', () => {
     }
     expect(r.stderr).not.toMatch(/Error|Warning/);
     expect(r.status).toBe(0);
-    const expectedPath = join(EXPECTED, proj, outcome);
-    if (update || !existsSync(expectedPath)) {
-      mkdirSync(join(EXPECTED, proj), { recursive: true });
-      writeFileSync(expectedPath, r.stdout);
-    }
-    expect(r.stdout).toBe(readFileSync(expectedPath, 'utf8'));
+    expectGolden(r.stdout, join(EXPECTED, proj, outcome));
 
     // The oracle: docker-compose v1 reads the rewritten file with the example folder as project directory.
     const out = join(tempDir('cex-out'), 'compose.yaml');

@@ -201,6 +201,25 @@ describe('docker gmsa compose through the docker CLI', () => {
     expect(bad.stdout).toBe('');
   });
 
+  test('files that would overflow the stack, or name a spec by URL, are refused as bad input (exit 1), not reported as a bug', async () => {
+    const dir = tempDir('compose-bad');
+    const cases: Array<[string, RegExp]> = [
+      ['x-a: &a {<<: *a}\nservices:\n  web:\n    image: x\n    x-gmsa: webapp01\n', /^Error: \S+compose\.yaml:1:14: the alias \*a is inside the value it refers to \(&a, from line 1\), so that value would contain itself\nHint: Point \*a at /],
+      [`services:\n  web:\n    image: x\n    x-gmsa: webapp01\n    labels:\n      a: ${'['.repeat(1000)}${']'.repeat(1000)}\n`, /^Error: \S+compose\.yaml:6:\d+: the YAML nests collections more than 200 levels deep\nHint: /],
+      ['services:\n  web:\n    image: x\n    credential_spec: {file: "raw://{}"}\n', /^Error: \S+compose\.yaml:4: service "web": credential_spec\.file: "raw:\/\/\{\}" is a raw:\/\/ credential spec, not a file in the CredentialSpecs folder\nHint: /],
+      ['services:\n  web:\n    image: x\n    x-gmsa: .inf\n', /^Error: \S+compose\.yaml:4: service "web": x-gmsa must be an account name or a map with account \(and optionally spec, network-service\), not the number \.inf\nHint: /],
+    ];
+    for (const [text, message] of cases) {
+      writeFileSync(join(dir, 'compose.yaml'), text);
+      const r = await gmsa(dir, ['convert']);
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr).not.toMatch(/bug|Maximum call stack/);
+      expect(r.status).toBe(1);
+      expect(r.stdout).toBe('');
+      expect(readFileSync(join(dir, 'compose.yaml'), 'utf8')).toBe(text);
+    }
+  });
+
   test('help', async () => {
     const r = await gmsa(proj, ['--help']);
     expect(r.status).toBe(0);

@@ -76,9 +76,20 @@ describe('x-gmsa and credential_spec', () => {
   });
 
   test.each([
-    ['a list', '    x-gmsa: [webapp01]\n', /x-gmsa must be an account name or a map, not a list/],
-    ['empty', '    x-gmsa:\n', /x-gmsa must be an account name or a map, not empty/],
-    ['a number', '    x-gmsa: 42\n', /x-gmsa must be an account name or a map, not 42/],
+    ['a list', '    x-gmsa: [webapp01]\n', /x-gmsa must be an account name or a map with account \(and optionally spec, network-service\), not a list$/],
+    ['empty', '    x-gmsa:\n', /x-gmsa must be an account name or a map with account \(and optionally spec, network-service\), not empty$/],
+    ['a number', '    x-gmsa: 42\n', /x-gmsa must be an account name or a map with account \(and optionally spec, network-service\), not the number 42$/],
+    ['infinity', '    x-gmsa: .inf\n', /x-gmsa must be an account name or a map with account \(and optionally spec, network-service\), not the number \.inf$/],
+    ['a hexadecimal number', '    x-gmsa: 0x1F\n', /not the number 0x1F$/],
+    ['a boolean', '    x-gmsa: true\n', /not the boolean true$/],
+    ['null', '    x-gmsa: ~\n', /not empty$/],
+    ['binary data', '    x-gmsa: !!binary aGVsbG8=\n', /not binary data \(!!binary\)$/],
+    ['a timestamp', '    x-gmsa: !!timestamp 2001-12-14\n', /not the date 2001-12-14$/],
+    ['a set', '    x-gmsa: !!set {webapp01}\n', /not a set \(!!set\)$/],
+    ['an account that is a number', '    x-gmsa: {account: .nan}\n', /x-gmsa account must be the account name, not the number \.nan$/],
+    ['an account that is binary data', '    x-gmsa: {account: !!binary aGVsbG8=}\n', /x-gmsa account must be the account name, not binary data \(!!binary\)$/],
+    ['a spec that is binary data', '    x-gmsa: {account: webapp01, spec: !!binary aGVsbG8=}\n', /x-gmsa spec must be the name or path of a credential spec, not binary data \(!!binary\)$/],
+    ['a network-service that is a number', '    x-gmsa: {account: webapp01, network-service: .inf}\n', /x-gmsa network-service must be true or false, not the number \.inf$/],
     ['no account', '    x-gmsa: {spec: contoso_webapp01.json}\n', /x-gmsa has no account/],
     ['an unknown key', '    x-gmsa: {account: webapp01, networkservice: true}\n', /x-gmsa has unknown key networkservice \(allowed: account, spec, network-service\)/],
     ['a bad network-service', '    x-gmsa: {account: webapp01, network-service: maybe}\n', /network-service must be true or false, not "maybe"/],
@@ -89,6 +100,23 @@ describe('x-gmsa and credential_spec', () => {
     expect(err.message).toMatch(/compose\.yaml:4: service "web": /);
     expect(err.message).toMatch(message);
     expect(err.hint).toMatch(/x-gmsa: ACCOUNT, or x-gmsa: \{account: ACCOUNT, spec: NAME, network-service: true\}/);
+  });
+
+  test.each([
+    ['a number', '    x-gmsa: 1234\n', /^YAML reads 1234 as a number; if it is meant as text, quote it \(x-gmsa: "1234"\)\. Write x-gmsa: ACCOUNT/],
+    ['a boolean in the map', '    x-gmsa: {account: true}\n', /^YAML reads true as a boolean; if it is meant as text, quote it \(account: "true"\)\. Write x-gmsa: ACCOUNT/],
+    ['a date under YAML 1.1', '    x-gmsa: 2001-12-14\n', /^YAML reads 2001-12-14 as a date; if it is meant as text, quote it \(x-gmsa: "2001-12-14"\)\./],
+  ])('x-gmsa as %s: the hint says how to write it as text', async (what, body, hint) => {
+    const text = what.includes('1.1') ? `%YAML 1.1\n---\n${svc(body)}` : svc(body);
+    const err = await failure({ 'compose.yaml': text });
+    expect(err).toBeInstanceOf(InvalidInputError);
+    expect(err.message).toMatch(what.includes('1.1') ? /compose\.yaml:6: service "web": x-gmsa must be .* not the date 2001-12-14$/ : /compose\.yaml:4: service "web": /);
+    expect(err.hint).toMatch(hint);
+  });
+
+  test('the line is that of the value at fault', async () => {
+    const err = await failure({ 'compose.yaml': svc('    x-gmsa:\n      account: webapp01\n      network-service: .inf\n') });
+    expect(err.message).toMatch(/compose\.yaml:6: service "web": x-gmsa network-service must be true or false, not the number \.inf$/);
   });
 
   test('a credentialspec entry already in security_opt', async () => {
@@ -107,13 +135,61 @@ describe('x-gmsa and credential_spec', () => {
 
   test.each([
     ['two kinds', '    credential_spec: {file: a.json, registry: b}\n', /needs exactly one of file, registry or config \(it has file and registry\)/],
-    ['an absolute path', '    credential_spec: {file: "C:\\\\ProgramData\\\\docker\\\\CredentialSpecs\\\\a.json"}\n', /is an absolute path/],
-    ['a way out of the folder', '    credential_spec: {file: ../a.json}\n', /leaves the CredentialSpecs folder/],
     ['not a map', '    credential_spec: a.json\n', /credential_spec must be a map/],
   ])('credential_spec with %s', async (_what, body, message) => {
     const err = await failure({ 'compose.yaml': svc(body) });
     expect(err.message).toMatch(/service "web": /);
     expect(err.message).toMatch(message);
+  });
+
+  // The engine joins credential_spec.file to its CredentialSpecs folder; the store's naming rules decide.
+  test.each([
+    ['a drive path', '"C:\\\\ProgramData\\\\docker\\\\CredentialSpecs\\\\a.json"', /credential_spec\.file: invalid credential spec name "C:\\\\ProgramData.*": it starts with a drive letter/],
+    ['an absolute path', '/etc/a.json', /credential_spec\.file: invalid credential spec name "\/etc\/a\.json": it is an absolute path/],
+    ['a way out of the folder', '../a.json', /credential_spec\.file: invalid credential spec name "\.\.\/a\.json": it contains '\.\.' and a path separator, which would leave the CredentialSpecs folder/],
+    ['a subfolder', 'sub/contoso_webapp01.json', /credential_spec\.file: invalid credential spec name "sub\/contoso_webapp01\.json": it contains a path separator/],
+    ['a raw:// spec', '"raw://{}"', /credential_spec\.file: "raw:\/\/\{\}" is a raw:\/\/ credential spec, not a file in the CredentialSpecs folder/],
+    ['a registry:// spec after file://', 'file://registry://x', /credential_spec\.file: "registry:\/\/x" is a registry:\/\/ credential spec/],
+    ['file:// twice', 'file://file://a.json', /credential_spec\.file: invalid credential spec name "file:\/\/a\.json": it contains a path separator/],
+    ['an alternate data stream', 'a.json:hidden', /credential_spec\.file: invalid credential spec name "a\.json:hidden": it contains ':'/],
+    ['a device name', 'nul.json', /credential_spec\.file: invalid credential spec name "nul\.json": NUL is a device name/],
+  ])('credential_spec.file with %s is refused, and nothing is rewritten', async (_what, value, message) => {
+    const err = await failure({ 'compose.yaml': svc(`    credential_spec: {file: ${value}}\n`) });
+    expect(err).toBeInstanceOf(InvalidInputError);
+    expect(err.message).toMatch(/compose\.yaml:4: service "web": credential_spec\.file: /);
+    expect(err.message).toMatch(message);
+    expect(err.hint).toMatch(/^credential_spec\.file names a file in the engine's CredentialSpecs folder\. Install the spec there \(docker gmsa spec install FILE\).*x-gmsa: \{account: ACCOUNT, spec: FILE\}/);
+  });
+
+  test.each([
+    ['file', '    credential_spec: {file: 1234}\n', /credential_spec\.file must be text, not the number 1234$/, /^YAML reads 1234 as a number; if it is meant as text, quote it \(file: "1234"\)\./],
+    ['registry', '    credential_spec:\n      registry: !!binary aGVsbG8=\n', /compose\.yaml:5: service "web": credential_spec\.registry must be text, not binary data \(!!binary\)$/, /^Write credential_spec: \{file: NAME\.json\}/],
+  ])('credential_spec.%s that is not text is refused', async (_kind, body, message, hint) => {
+    const err = await failure({ 'compose.yaml': svc(body) });
+    expect(err).toBeInstanceOf(InvalidInputError);
+    expect(err.message).toMatch(message);
+    expect(err.hint).toMatch(hint);
+  });
+
+  test('credential_spec.file as a file:// URL is still read as the file name, with a warning', async () => {
+    const r = await rewrite(project({ 'compose.yaml': svc('    credential_spec: {file: "file://contoso_webapp01.json"}\n') }), []);
+    expect(r.texts[0]).toMatch(/- credentialspec=file:\/\/contoso_webapp01\.json\n/);
+    expect(r.notes.join('\n')).toMatch(/credential_spec\.file is a file name, not a URL: "file:\/\/contoso_webapp01\.json" was read as "contoso_webapp01\.json"/);
+  });
+
+  test('credential_spec.file without .json: the store would check NAME.json while the engine reads NAME', async () => {
+    const err = await failure({ 'compose.yaml': svc('    credential_spec: {file: contoso_webapp01}\n') });
+    expect(err).toBeInstanceOf(InvalidInputError);
+    expect(err.message).toMatch(/compose\.yaml:4: service "web": credential_spec\.file "contoso_webapp01" has no \.json extension; the engine reads exactly the name it is given/);
+    expect(err.hint).toBe('Write credential_spec: {file: contoso_webapp01.json}.');
+    const upper = await rewrite(project({ 'compose.yaml': svc('    credential_spec: {file: contoso_webapp01.JSON}\n') }), [], { root: null });
+    expect(upper.texts[0]).toMatch(/credentialspec=file:\/\/contoso_webapp01\.JSON\n/);
+  });
+
+  test('credential_spec.file in a subfolder is refused even without a store to check it in', async () => {
+    const err = await failure({ 'compose.yaml': svc('    credential_spec: {file: sub/x.json}\n') }, { root: null });
+    expect(err).toBeInstanceOf(InvalidInputError);
+    expect(err.message).toMatch(/credential_spec\.file: invalid credential spec name "sub\/x\.json": it contains a path separator/);
   });
 
   test('credential_spec.file that is not in the store', async () => {

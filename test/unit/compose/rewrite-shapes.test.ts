@@ -39,3 +39,24 @@ test('a file without a gMSA service is returned byte for byte', async () => {
   expect(r.changed).toEqual([false, true]);
   expect(r.texts[0]).toBe(text);
 });
+
+// A service's data is found by its key node, not its name: the key `null` (or `~`) is a YAML null whose
+// name is "null", and must not be taken for a service without settings (a false "shares a YAML anchor").
+test.each([
+  ['null', 'null'],
+  ['~', 'null'],
+  ['Null', 'null'],
+  ['"null"', 'null'],
+  ["'~'", '~'],
+])('a service whose key is %s is rewritten like any other', async (key, name) => {
+  const r = await rewrite(project({ 'compose.yaml': `services:\n  ${key}:\n    image: x\n    x-gmsa: webapp01\n  web:\n    image: y\n    x-gmsa: api01\n` }), []);
+  expect(r.texts[0]).toBe(
+    `services:\n  ${key}:\n    image: x\n    security_opt:\n      - credentialspec=file://contoso_webapp01.json\n    hostname: webapp01-${name}\n` +
+      '  web:\n    image: y\n    security_opt:\n      - credentialspec=file://contoso_api01.json\n    hostname: api01-web\n',
+  );
+});
+
+test('the leak check still compares a service named null with what it was', async () => {
+  const err = await rewrite(project({ 'compose.yaml': 'services:\n  web: &web\n    image: x\n    x-gmsa: {account: webapp01, network-service: true}\n  null:\n    <<: *web\n    x-gmsa: api01\n' }), []).catch((e: Error) => e);
+  expect((err as Error).message).toMatch(/compose\.yaml:5: service "null": rewriting the gMSA services would also change user of this service/);
+});

@@ -1,14 +1,14 @@
 /**
  * The rewrite against expected files (test/fixtures/compose/rewrite/<case>/expected*): comments, blank
  * lines, quoting, anchors, merge keys, !reset/!override, aliases, interpolation and the build rules.
- * Set GMSA_UPDATE_FIXTURES=1 to write the expected files from the current output (then review the diff).
+ * A missing expected file fails; GMSA_UPDATE_FIXTURES=1 writes them from the current output (then read the diff).
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { expectGolden } from '../../support/golden';
 import { FIXTURES, rewrite } from './helpers';
 
 const CASES = join(FIXTURES, 'rewrite');
-const update = process.env.GMSA_UPDATE_FIXTURES === '1';
 
 interface Case {
   name: string;
@@ -33,6 +33,17 @@ const cases: Case[] = [
   { name: 'replicas', notes: [/3 replicas: no hostname is set, so each replica keeps its container ID/] },
 ];
 
+const expectedName = (files: readonly string[], f: string): string => (files.length === 1 ? 'expected.yaml' : `expected.${basename(f)}`);
+
+test('every case folder has a case here, and holds exactly the expected files its case compares', () => {
+  expect(readdirSync(CASES).sort()).toEqual(cases.map((c) => c.name).sort());
+  for (const c of cases) {
+    const files = c.files ?? ['compose.yaml'];
+    const present = readdirSync(join(CASES, c.name)).filter((f) => f.startsWith('expected'));
+    expect(present.sort()).toEqual(files.map((f) => expectedName(files, f)).sort());
+  }
+});
+
 describe.each(cases)('rewrite $name', (c) => {
   test('matches the expected file(s)', async () => {
     const dir = join(CASES, c.name);
@@ -40,9 +51,7 @@ describe.each(cases)('rewrite $name', (c) => {
     const r = await rewrite(dir, c.args ?? [], { build: c.build ?? 17763, env: c.env ?? {} });
     expect(r.texts).toHaveLength(files.length);
     files.forEach((f, i) => {
-      const expectedPath = join(dir, files.length === 1 ? 'expected.yaml' : `expected.${basename(f)}`);
-      if (update || !existsSync(expectedPath)) writeFileSync(expectedPath, r.texts[i] as string);
-      expect(r.texts[i]).toBe(readFileSync(expectedPath, 'utf8'));
+      expectGolden(r.texts[i] as string, join(dir, expectedName(files, f)));
     });
     for (const n of c.notes ?? []) expect(r.notes.join('\n')).toMatch(n);
   });

@@ -2,9 +2,10 @@
  * docker gmsa stack deploy's rewrite against expected files (test/fixtures/compose/stack/<case>/expected.yaml):
  * credential_spec: {config} with the config external at the top, hostnames by build, network-service,
  * security_opt credentialspec entries dropped, a user's own config kept, comments and anchors kept, and
- * relative paths made absolute. Set GMSA_UPDATE_FIXTURES=1 to write the expected files (then review the diff).
+ * relative paths made absolute. A missing expected file fails; GMSA_UPDATE_FIXTURES=1 writes them (then read
+ * the diff).
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readProject } from '../../../src/compose/project';
 import { applyStack, hideConfigSpecs, planStack, type StackPlan } from '../../../src/compose/stack';
@@ -12,10 +13,10 @@ import { parseStackArgs, stackDeployArgv } from '../../../src/compose/stack-args
 import { parseComposeText } from '../../../src/compose/yaml-doc';
 import { BuildRuleError, ConflictError, UsageError } from '../../../src/errors';
 import { decideWindowsBuild } from '../../../src/orchestrators/swarm-nodes';
+import { expectGolden } from '../../support/golden';
 import { FIXTURES } from './helpers';
 
 const CASES = join(FIXTURES, 'stack');
-const update = process.env.GMSA_UPDATE_FIXTURES === '1';
 const CONFIG = { webapp01: 'gmsa-contoso_webapp01-11111111', api01: 'gmsa-contoso_api01-22222222' };
 
 function run(text: string, opts: { build?: number; force?: boolean; others?: Map<string, string[]> } = {}): { plan: StackPlan; texts: string[] } {
@@ -56,14 +57,17 @@ const cases: Array<{ name: string; build?: number; notes: RegExp[] }> = [
   { name: 'anchors', notes: [] },
 ];
 
+test('every case folder has a case here, with its input and its expected file', () => {
+  expect(readdirSync(CASES).sort()).toEqual(cases.map((c) => c.name).sort());
+  for (const c of cases) expect(readdirSync(join(CASES, c.name)).sort()).toEqual(['compose.yaml', 'expected.yaml']);
+});
+
 describe.each(cases)('stack rewrite $name', (c) => {
   test('matches the expected file; the source is untouched', () => {
     const dir = join(CASES, c.name);
     const source = readFileSync(join(dir, 'compose.yaml'), 'utf8');
     const r = run(source, c.build !== undefined ? { build: c.build } : {});
-    const expectedPath = join(dir, 'expected.yaml');
-    if (update || !existsSync(expectedPath)) writeFileSync(expectedPath, r.texts[0] as string);
-    expect(r.texts[0]).toBe(readFileSync(expectedPath, 'utf8'));
+    expectGolden(r.texts[0] as string, join(dir, 'expected.yaml'));
     expect(readFileSync(join(dir, 'compose.yaml'), 'utf8')).toBe(source);
     for (const n of c.notes) expect(r.plan.notes.join('\n')).toMatch(n);
   });
@@ -110,6 +114,26 @@ describe('stack rules', () => {
 
   test('a top-level config of the same name that is not external is refused', () => {
     expect(() => run(`services:\n  web:\n    image: x\n    x-gmsa: webapp01\nconfigs:\n  ${CONFIG.webapp01}:\n    file: ./x.json\n`)).toThrow(ConflictError);
+  });
+
+  test('a value that contains itself through its own alias is refused with its line, not a stack overflow', () => {
+    expect(() => run('x-a: &a {<<: *a}\nservices:\n  web:\n    image: x\n    x-gmsa: webapp01\n')).toThrow(InvalidInputError);
+    expect(() => run('x-a: &a {<<: *a}\nservices:\n  web:\n    image: x\n    x-gmsa: webapp01\n')).toThrow(/^compose\.yaml:1:14: the alias \*a is inside the value it refers to/);
+  });
+
+  test('credential_spec.file must be a plain name in the CredentialSpecs folder here too', () => {
+    expect(() => run('services:\n  web:\n    image: x\n    credential_spec: {file: "raw://{}"}\n')).toThrow(/compose\.yaml:4: service "web": credential_spec\.file: "raw:\/\/\{\}" is a raw:\/\/ credential spec/);
+    expect(() => run('services:\n  web:\n    image: x\n    credential_spec: {file: sub/x.json}\n')).toThrow(/credential_spec\.file: invalid credential spec name "sub\/x\.json": it contains a path separator/);
+  });
+
+  test('a service whose key is null is rewritten, not taken for one that shares an anchor', () => {
+    const r = run('services:\n  null:\n    image: x\n    x-gmsa: webapp01\n');
+    expect(r.texts[0]).toBe(`services:\n  null:\n    image: x\n    credential_spec:\n      config: ${CONFIG.webapp01}\n    hostname: webapp01-{{printf "%.6s" .Task.ID}}\nconfigs:\n  ${CONFIG.webapp01}:\n    external: true\n`);
+  });
+
+  test('x-gmsa that YAML reads as a number or binary data: what x-gmsa takes, with the file, line and service', () => {
+    expect(() => run('services:\n  web:\n    image: x\n    x-gmsa: .inf\n')).toThrow(/^compose\.yaml:4: service "web": x-gmsa must be an account name or a map with account \(and optionally spec, network-service\), not the number \.inf$/);
+    expect(() => run('services:\n  web:\n    image: x\n    x-gmsa: !!binary aGVsbG8=\n')).toThrow(/not binary data \(!!binary\)$/);
   });
 
   test('a file without gMSA services has no decisions', () => {
