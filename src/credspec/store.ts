@@ -495,8 +495,9 @@ export class SpecStore {
       if (p.existing === undefined) return;
       if (typeof p.existing !== 'string' && p.existing.equals(p.data)) results[i] = { path: pathOf(p), replaced: false, unchanged: true, findings: p.findings };
       else if (!force) {
-        const why = typeof p.existing === 'string' ? `, ${p.existing}` : '';
-        conflicts.push(p.target === p.fileName ? `${p.fileName}${why}` : `${p.fileName} (as ${p.target}${why})`);
+        const why = typeof p.existing === 'string' ? p.existing : undefined;
+        if (p.target === p.fileName) conflicts.push(why === undefined ? p.fileName : `${p.fileName} (${why})`);
+        else conflicts.push(`${p.fileName} (as ${p.target}${why === undefined ? '' : `; ${why}`})`);
       }
     });
     if (conflicts.length > 0) {

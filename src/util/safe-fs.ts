@@ -90,7 +90,7 @@ export async function readBoundedFile(p: string, opts: BoundedReadOptions): Prom
         throw new FileRefusedError(
           `${p} is a link to ${real}, outside ${opts.within}; it was not followed`,
           `Keep the file itself in ${opts.within}, or remove the link.`,
-          `a link to ${real}, outside the folder (not followed)`,
+          `a link to ${real}, outside the folder, not followed`,
         );
       }
     }
