@@ -1,6 +1,6 @@
 /**
- * Which credential spec a container gets: `--spec NAME|FILE`, else the one spec in the engine's store (or
- * --root) whose MachineAccountName is the account. Validated before anything runs.
+ * Which credential spec a container gets: `--spec NAME|FILE`, else the store's spec for the account (the
+ * engine's store, or --root's): see SpecStore.chooseForAccount. Validated before anything runs.
  */
 import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';

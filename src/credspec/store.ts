@@ -654,7 +654,7 @@ export class SpecStore {
   }
 
   /**
-   * The specs whose MachineAccountName is `account` (given as name, name$, DOMAIN\\name or name@domain;
+   * The specs whose MachineAccountName is `account` (given as name, name$, DOMAIN\name or name@domain;
    * compared case-insensitively), valid or not, sorted by name.
    */
   async findByAccount(account: string): Promise<StoreEntry[]> {
