@@ -76,9 +76,11 @@ export function tooLarge(what: string, maxBytes: number, size: number | undefine
  */
 export async function readBoundedFile(p: string, opts: BoundedReadOptions): Promise<Buffer> {
   let real = p;
+  let known: fs.Stats | undefined;
   if (opts.within !== undefined) {
     const link = await fs.promises.lstat(p);
-    if (link.isSymbolicLink()) {
+    if (!link.isSymbolicLink()) known = link;
+    else {
       real = await fs.promises.realpath(p);
       let base: string;
       try {
@@ -95,7 +97,7 @@ export async function readBoundedFile(p: string, opts: BoundedReadOptions): Prom
       }
     }
   }
-  const st = await fs.promises.stat(real);
+  const st = known ?? (await fs.promises.stat(real));
   if (!st.isFile()) throw notRegular(p, st);
   if (st.size > opts.maxBytes) throw tooLarge(p, opts.maxBytes, st.size, opts.tooLargeHint);
 
