@@ -5,8 +5,9 @@
  * outside the store, or succeed silently; now each ends at once with an error that names the input.
  */
 import { spawn, execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, symlinkSync, utimesSync, watch, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { isTempName, STALE_TEMP_AGE_MS } from '../../src/util/atomic-write';
 import { cleanEnv, DOMAIN_FLAGS, ensureBuilt, plugin, tempDir, type RunResult } from '../support/cli';
 
 const onLinux = process.platform === 'linux' ? test : test.skip;
@@ -29,6 +30,9 @@ function newRoot(): { root: string; store: string } {
   mkdirSync(store);
   return { root, store };
 }
+
+/** `--format json` listings: one object per line. */
+const jsonLines = (out: string): unknown[] => out.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as unknown);
 
 /** Runs the plugin with standard input fed from an endless stream of zeros until it exits. */
 function withEndlessStdin(args: string[]): Promise<RunResult & { fed: number }> {
@@ -190,4 +194,59 @@ test('spec create with no reachable engine points at --path and --root', async (
   expect(r.status).toBe(1);
   expect(r.stderr).toMatch(/^Error: cannot connect to the Docker engine/);
   expect(r.stderr).toMatch(/\nHint: .*--path FILE writes it to a file \(--path - prints it\), --root DIR writes it into a Docker root folder\.\n$/);
+});
+
+describe('batch creates killed mid-write (SIGKILL)', () => {
+  onLinux('leave only whole specs; their temp files are never listed and go once stale', async () => {
+    const { root, store } = newRoot();
+    const accounts = Array.from({ length: 400 }, (_, i) => `app${String(i).padStart(3, '0')}`);
+    let killed = 0;
+    for (let round = 0; round < 3; round++) {
+      const child = spawn(process.execPath, [ensureBuilt(), 'spec', 'create', ...accounts, ...DOMAIN_FLAGS, '--root', root, '--no-clobber'], {
+        env,
+        stdio: 'ignore',
+      });
+      const closed = new Promise((r) => child.on('close', r));
+      // Kill as soon as a temporary file shows up: the batch is then in the middle of its writes.
+      const watcher = watch(store, (_event, name) => {
+        if (name !== null && isTempName(String(name)) && child.exitCode === null) {
+          if (child.kill('SIGKILL')) killed++;
+        }
+      });
+      await closed;
+      watcher.close();
+      // Start over so that the next round writes again.
+      for (const n of readdirSync(store)) if (!isTempName(n)) rmSync(join(store, n));
+    }
+    expect(killed).toBeGreaterThan(0);
+    const left = readdirSync(store).filter(isTempName);
+    expect(left.length).toBeGreaterThan(0);
+    // Fresh temp files of a dead process stay (their process may be another machine's), and are never listed.
+    const ls = await plugin(['spec', 'ls', '--root', root, '--format', 'json'], env);
+    expect(ls.status).toBe(0);
+    expect(jsonLines(ls.stdout)).toEqual([]);
+    expect(readdirSync(store).filter(isTempName).sort()).toEqual(left.sort());
+    // Once they are old, the next spec ls removes them.
+    const old = new Date(Date.now() - STALE_TEMP_AGE_MS - 1000);
+    for (const n of left) utimesSync(join(store, n), old, old);
+    expect((await plugin(['spec', 'ls', '--root', root], env)).status).toBe(0);
+    expect(readdirSync(store).filter(isTempName)).toEqual([]);
+  }, 120_000);
+
+  onLinux('every spec a killed batch left is whole and valid', async () => {
+    const { root, store } = newRoot();
+    const accounts = Array.from({ length: 400 }, (_, i) => `web${String(i).padStart(3, '0')}`);
+    const child = spawn(process.execPath, [ensureBuilt(), 'spec', 'create', ...accounts, ...DOMAIN_FLAGS, '--root', root], { env, stdio: 'ignore' });
+    const closed = new Promise((r) => child.on('close', r));
+    let seen = 0;
+    const watcher = watch(store, (_event, name) => {
+      if (name !== null && /\.json$/.test(String(name)) && ++seen === 50) child.kill('SIGKILL');
+    });
+    await closed;
+    watcher.close();
+    const ls = await plugin(['spec', 'ls', '--root', root, '--format', 'json'], env);
+    const entries = jsonLines(ls.stdout) as { Name: string; Valid: boolean }[];
+    expect(entries.length).toBeGreaterThan(0);
+    for (const e of entries) expect(e).toMatchObject({ Valid: true });
+  }, 120_000);
 });
