@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { buildCredentialSpec, resolveCcgPlugin, serializeCredentialSpec, type DomainFacts, type HostAccountConfig } from '../credspec/model';
 import { checkSpecName, defaultSpecFileName } from '../credspec/naming';
 import { ConflictError, DockerConfigError, EngineError, GmsaError, InvalidInputError, UnsupportedEngineError, UsageError } from '../errors';
 import { writeFileAtomic } from '../util/atomic-write';
+import { specialFileSystem } from '../util/safe-fs';
 import type { DirectoryFlags } from '../ad/settings';
 import { addDirectoryOptions, DIRECTORY_HELP, withDirectory } from './ad-shared';
 import type { Deps } from './deps';
@@ -154,6 +155,11 @@ Examples:
       }
       if (o.path !== undefined) {
         const target = resolve(deps.cwd, o.path);
+        // A temp file and a rename in /dev or /proc could replace what the system keeps there (/dev/stdout).
+        const special = await specialFileSystem(dirname(target));
+        if (special !== undefined) {
+          throw new InvalidInputError(`--path ${target} is on ${special}`, 'Write the spec to a file on an ordinary disk, or print it with --path -.');
+        }
         if (o.dryRun) {
           deps.io.out(`Would write ${target}\n`);
           return;

@@ -168,6 +168,22 @@ describe('--root and --dir', () => {
   }, 30_000);
 });
 
+onLinux('spec create --path in /dev or /proc is refused before anything is written there', async () => {
+  const target = `/dev/gmsa-e2e-${process.pid}.json`;
+  try {
+    // (Not /dev/stdout itself: should this check ever break, the test must not replace the machine's.)
+    for (const p of [target, '/proc/self/gmsa.json']) {
+      const r = await plugin(['spec', 'create', 'webapp01', ...DOMAIN_FLAGS, '--path', p], env);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toContain(`Error: --path ${p} is on /`);
+    }
+    expect(existsSync(target)).toBe(false);
+    expect(readdirSync('/dev').filter((n) => n.startsWith(`.gmsa-e2e-${process.pid}`))).toEqual([]);
+  } finally {
+    rmSync(target, { force: true });
+  }
+}, 30_000);
+
 describe('two specs for one account', () => {
   test('the default name wins and the choice is printed; without a default name it is ambiguous', async () => {
     const { root, store } = newRoot();
