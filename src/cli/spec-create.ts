@@ -177,6 +177,7 @@ Examples:
         throw new Ctor(err.message, `${err.hint ?? ''} ${NO_ENGINE_HINT}`.trim());
       });
       if (o.dryRun) {
+        await store.checkRoot();
         deps.io.out(plans.map((p) => `Would write ${store.pathFor(p.name)}\n`).join(''));
         return;
       }

@@ -202,8 +202,9 @@ export class SpecStore {
   /**
    * The --root folder, checked once: it must exist (NotFoundError naming it), be a folder, and not be on a
    * special file system (/proc, /sys, /dev), where creating folders or files can hang or mean nothing.
+   * Every operation calls it first; a dry run calls it alone.
    */
-  private checkRoot(): Promise<void> {
+  checkRoot(): Promise<void> {
     const root = this.options.root;
     if (root === undefined) return Promise.resolve();
     this.rootCheck ??= (async () => {

@@ -140,7 +140,7 @@ describe('--root and --dir', () => {
 
   test('a --root that does not exist is an error for reads and writes, naming the root; nothing is created', async () => {
     const missing = join(work, 'no', 'such', 'dir');
-    for (const args of [['spec', 'ls'], ['spec', 'inspect', 'x'], ['spec', 'rm', 'x'], ['spec', 'install', spec], ['spec', 'create', 'webapp01', ...DOMAIN_FLAGS]]) {
+    for (const args of [['spec', 'ls'], ['spec', 'inspect', 'x'], ['spec', 'rm', 'x'], ['spec', 'install', spec], ['spec', 'create', 'webapp01', ...DOMAIN_FLAGS], ['spec', 'create', 'webapp01', ...DOMAIN_FLAGS, '--dry-run']]) {
       const r = await plugin([...args, '--root', missing], env);
       expect(r.status).toBe(1);
       expect(r.stdout).toBe('');
