@@ -15,11 +15,11 @@ import { storeFromRoot } from '../engine/store-location';
 import type { SpecChoice } from '../engine/run-plan';
 import type { Deps } from './deps';
 
-/** A separator, a leading dot, or an existing file makes a --spec argument a file rather than a store name. */
+/** A separator, a leading dot, or an existing file (not a folder) makes a --spec argument a file rather than a store name. */
 export function looksLikeFile(arg: string, cwd: string): boolean {
   if (/[\\/]/.test(arg) || arg.startsWith('.')) return true;
   const p = resolve(cwd, arg);
-  return existsSync(p) && statSync(p).isFile();
+  return existsSync(p) && !statSync(p).isDirectory(); // a FIFO or device here is a file, to be refused as one
 }
 
 /** The store this machine can read for the engine: --root, else the engine's own when it is local. */

@@ -50,7 +50,7 @@ function looksLikePath(arg: string): boolean {
 export async function readSpecArg(arg: string, root: string | undefined, deps: Deps): Promise<SpecSource> {
   if (arg === '-') return { label: '(stdin)', bytes: await readSpecStdin((max) => deps.io.readStdin(max)) };
   const local = resolve(deps.cwd, arg);
-  if (looksLikePath(arg) || (existsSync(local) && statSync(local).isFile())) {
+  if (looksLikePath(arg) || (existsSync(local) && !statSync(local).isDirectory())) {
     try {
       return { label: arg, path: local, bytes: await readSpecFile(local) };
     } catch (err) {

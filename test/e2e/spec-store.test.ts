@@ -4,7 +4,7 @@
  * account, and spec create with no engine. Each of these used to hang, read without bound, use a file
  * outside the store, or succeed silently; now each ends at once with an error that names the input.
  */
-import { spawn, execFileSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, symlinkSync, utimesSync, watch, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isTempName, STALE_TEMP_AGE_MS } from '../../src/util/atomic-write';
@@ -91,6 +91,10 @@ describe('reads are bounded', () => {
       expect(r.status).toBe(1);
       expect(r.stderr).toContain(`Error: ${fifo} is a named pipe (FIFO), not a regular file; nothing was read from it`);
     }
+    // Named without a path, from its own folder: still a file (not a store name), and still refused.
+    const bare = spawnSync(process.execPath, [ensureBuilt(), 'spec', 'validate', 'pipe.json'], { env, cwd: work, encoding: 'utf8', timeout: 20_000 });
+    expect(bare.status).toBe(1);
+    expect(bare.stderr).toContain(`Error: ${fifo} is a named pipe (FIFO), not a regular file`);
   }, 30_000);
 
   test('a file over 1 MiB is refused by name and size', async () => {
