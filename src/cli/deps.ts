@@ -8,8 +8,11 @@ import type { EngineSession } from '../engine/session';
 export interface Io {
   out(text: string): void;
   err(text: string): void;
-  /** Reads all of standard input (for `-` arguments and --password-stdin). */
-  readStdin(): Promise<Buffer>;
+  /**
+   * Reads all of standard input (for `-` arguments and --password-stdin); with `maxBytes`, stops after
+   * maxBytes + 1 bytes so that an endless input costs no more (the caller refuses a longer result).
+   */
+  readStdin(maxBytes?: number): Promise<Buffer>;
 }
 
 export interface Deps {

@@ -31,7 +31,11 @@ function makeIo(proc: Process): Io {
   return {
     out: (s) => void proc.stdout.write(s),
     err: (s) => void proc.stderr.write(s),
-    readStdin: async () => {
+    readStdin: async (maxBytes) => {
+      if (maxBytes !== undefined) {
+        const { readBoundedStream } = require('../util/safe-fs') as typeof import('../util/safe-fs');
+        return readBoundedStream(proc.stdin, maxBytes);
+      }
       const chunks: Buffer[] = [];
       for await (const chunk of proc.stdin) chunks.push(Buffer.from(chunk as Buffer));
       return Buffer.concat(chunks);

@@ -1,11 +1,12 @@
 /**
- * Which credential spec a container gets: `--spec NAME|FILE`, else the one spec in the engine's store (or
- * --root) whose MachineAccountName is the account. Validated before anything runs.
+ * Which credential spec a container gets: `--spec NAME|FILE`, else the store's spec for the account (the
+ * engine's store, or --root's): see SpecStore.chooseForAccount. Validated before anything runs.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import type { CredentialSpec } from '../credspec/model';
 import { makeReport, renderReport } from '../credspec/report';
+import { readSpecFile } from '../credspec/source';
 import { SpecStore } from '../credspec/store';
 import { validateSpecBytes } from '../credspec/validate';
 import { fsError, InvalidInputError, NotFoundError, SpecInvalidError, UnsupportedEngineError } from '../errors';
@@ -14,16 +15,16 @@ import { storeFromRoot } from '../engine/store-location';
 import type { SpecChoice } from '../engine/run-plan';
 import type { Deps } from './deps';
 
-/** A separator, a leading dot, or an existing file makes a --spec argument a file rather than a store name. */
+/** A separator, a leading dot, or an existing file (not a folder) makes a --spec argument a file rather than a store name. */
 export function looksLikeFile(arg: string, cwd: string): boolean {
   if (/[\\/]/.test(arg) || arg.startsWith('.')) return true;
   const p = resolve(cwd, arg);
-  return existsSync(p) && statSync(p).isFile();
+  return existsSync(p) && !statSync(p).isDirectory(); // a FIFO or device here is a file, to be refused as one
 }
 
 /** The store this machine can read for the engine: --root, else the engine's own when it is local. */
 export function localStore(root: string | undefined, profile: HostProfile | undefined, cwd: string): SpecStore | undefined {
-  if (root !== undefined) return new SpecStore(storeFromRoot(root, cwd).dir);
+  if (root !== undefined) return new SpecStore(storeFromRoot(root, cwd).dir, { root: resolve(cwd, root) });
   if (profile && profile.osType === 'windows' && profile.rootDirLocal && profile.credentialSpecsDir) return new SpecStore(profile.credentialSpecsDir);
   return undefined;
 }
@@ -75,7 +76,7 @@ export async function resolveRunSpec(
   if (specArg !== undefined && looksLikeFile(specArg, deps.cwd)) {
     const path = resolve(deps.cwd, specArg);
     try {
-      bytes = readFileSync(path);
+      bytes = await readSpecFile(path);
     } catch (err) {
       throw fsError(err, 'read', path);
     }
@@ -91,14 +92,21 @@ export async function resolveRunSpec(
       label = found.name;
       storeName = found.name;
     } else {
-      const matches = await store.findByAccount(account);
-      if (matches.length === 0) {
+      const choice = await store.chooseForAccount(account);
+      if (choice.kind === 'none') {
         throw new NotFoundError(`no credential spec for ${account} in ${store.dir}`, wording.notFoundHint(account));
       }
-      if (matches.length > 1) {
-        throw new InvalidInputError(`${matches.length} credential specs are for ${account}: ${matches.map((m) => m.name).join(', ')}`, wording.ambiguousHint(account));
+      if (choice.kind === 'ambiguous') {
+        const names = choice.candidates.map((m) => m.name);
+        throw new InvalidInputError(
+          `${names.length} credential specs are for ${account}, and not exactly one of them has the default name <netbios>_<account>.json: ${names.join(', ')}`,
+          wording.ambiguousHint(account),
+        );
       }
-      const found = await store.read((matches[0] as { name: string }).name);
+      if (choice.others.length > 0) {
+        deps.io.err(`spec for ${account}: ${choice.entry.name} (also matching: ${choice.others.map((e) => e.name).join(', ')})\n`);
+      }
+      const found = await store.read(choice.entry.name);
       bytes = found.bytes;
       label = found.name;
       storeName = found.name;

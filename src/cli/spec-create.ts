@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { buildCredentialSpec, resolveCcgPlugin, serializeCredentialSpec, type DomainFacts, type HostAccountConfig } from '../credspec/model';
 import { checkSpecName, defaultSpecFileName } from '../credspec/naming';
-import { ConflictError, InvalidInputError, UsageError } from '../errors';
+import { ConflictError, DockerConfigError, EngineError, GmsaError, InvalidInputError, UnsupportedEngineError, UsageError } from '../errors';
 import { writeFileAtomic } from '../util/atomic-write';
+import { specialFileSystem } from '../util/safe-fs';
 import type { DirectoryFlags } from '../ad/settings';
 import { addDirectoryOptions, DIRECTORY_HELP, withDirectory } from './ad-shared';
 import type { Deps } from './deps';
@@ -28,6 +29,7 @@ interface CreateOptions extends DirectoryFlags {
 }
 
 const NO_CLOBBER_HINT = 'Leave out --no-clobber to replace it, or pick another file with --name or --path.';
+const NO_ENGINE_HINT = 'Or create the spec without the engine: --path FILE writes it to a file (--path - prints it), --root DIR writes it into a Docker root folder.';
 
 /** The domain facts from the --offline flags; every missing one is named at once. */
 function offlineFacts(o: CreateOptions): DomainFacts {
@@ -153,6 +155,11 @@ Examples:
       }
       if (o.path !== undefined) {
         const target = resolve(deps.cwd, o.path);
+        // A temp file and a rename in /dev or /proc could replace what the system keeps there (/dev/stdout).
+        const special = await specialFileSystem(dirname(target));
+        if (special !== undefined) {
+          throw new InvalidInputError(`--path ${target} is on ${special}`, 'Write the spec to a file on an ordinary disk, or print it with --path -.');
+        }
         if (o.dryRun) {
           deps.io.out(`Would write ${target}\n`);
           return;
@@ -163,8 +170,14 @@ Examples:
         deps.io.out(`${target}\n`);
         return;
       }
-      const { store } = await openStore(o.root, deps);
+      const { store } = await openStore(o.root, deps).catch((err: unknown) => {
+        // No engine to ask where its store is: say how to do without one.
+        if (!(err instanceof EngineError || err instanceof UnsupportedEngineError || err instanceof DockerConfigError)) throw err;
+        const Ctor = err.constructor as new (message: string, hint?: string) => GmsaError;
+        throw new Ctor(err.message, `${err.hint ?? ''} ${NO_ENGINE_HINT}`.trim());
+      });
       if (o.dryRun) {
+        await store.checkRoot();
         deps.io.out(plans.map((p) => `Would write ${store.pathFor(p.name)}\n`).join(''));
         return;
       }

@@ -1,15 +1,20 @@
 /**
  * The CredentialSpecs folder (`<DockerRootDir>/CredentialSpecs`) as a store of named specs: list them
  * with their validation status, read, install (validated, atomic, no silent overwrite), remove, and find
- * the specs for an account. Every name goes through checkSpecName before the file system is touched.
+ * the spec for an account. Every name goes through checkSpecName before the file system is touched, and
+ * names are compared as Windows compares them (without case) in every operation. Files are read only
+ * through readSpecFile (bounded; a link leading out of the store is not followed). Listing and writing
+ * clear the temporary files that killed writers left behind (removeStaleTempFiles).
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { ConflictError, InvalidInputError, NotFoundError, fsError } from '../errors';
-import { syncDirectory, writeFileAtomic } from '../util/atomic-write';
+import { ConflictError, GmsaError, InvalidInputError, NotFoundError, fsError } from '../errors';
+import { removeStaleTempFiles, syncDirectory, writeFileAtomic, type WrittenFile } from '../util/atomic-write';
+import { FileRefusedError, makeDirectory, specialFileSystem } from '../util/safe-fs';
 import { CredentialSpec, splitAccountName } from './model';
-import { checkSpecName } from './naming';
-import { Finding, MAX_SPEC_BYTES, SpecValidationError, hasErrors, validateSpecBytes } from './validate';
+import { checkSpecName, defaultSpecFileName } from './naming';
+import { readSpecFile } from './source';
+import { Finding, SpecValidationError, hasErrors, validateSpecBytes } from './validate';
 import { editDistance } from '../util/text';
 
 export interface StoreEntry {
@@ -21,6 +26,8 @@ export interface StoreEntry {
   account?: string;
   /** DomainJoinConfig.DnsName, when the file has one. */
   domain?: string;
+  /** DomainJoinConfig.NetBiosName, when the file has one. */
+  netbios?: string;
   /** No error findings (warnings allowed). */
   valid: boolean;
   errors: number;
@@ -51,6 +58,24 @@ export interface InstallResult {
   findings: Finding[];
 }
 
+/**
+ * Which spec of the store is the one for an account (chooseForAccount): none; one (with the other files
+ * that also name the account, when the chosen one won by its name); or several with no way to choose.
+ */
+export type AccountChoice =
+  | { kind: 'none' }
+  | { kind: 'one'; entry: StoreEntry; others: StoreEntry[] }
+  | { kind: 'ambiguous'; candidates: StoreEntry[] };
+
+export interface StoreOptions {
+  /**
+   * The Docker root the user named (--root): it must exist and be an ordinary folder, checked before the
+   * first operation. The CredentialSpecs folder inside it may be missing (reads see an empty store,
+   * writes create it).
+   */
+  root?: string;
+}
+
 export interface InstallItem {
   /** Spec name (checked with checkSpecName; .json is added when missing). */
   name: string;
@@ -77,8 +102,8 @@ interface Planned {
   findings: Finding[];
   /** The file name written: fileName, or the existing file's name when it differs only in case. */
   target: string;
-  /** The existing file's bytes, when there is one. */
-  existing: Buffer | undefined;
+  /** The existing file's bytes, when there is one (or why it cannot be compared: see readExisting). */
+  existing: Buffer | string | undefined;
 }
 
 /**
@@ -86,7 +111,7 @@ interface Planned {
  * NTFS upcase table does), so that Contoso_X.json and contoso_x.json give the same key. Characters whose
  * upper case is several characters (ß -> SS) are kept as they are, as NTFS does.
  */
-function nameKey(name: string): string {
+export function nameKey(name: string): string {
   // eslint-disable-next-line no-control-regex
   if (/^[\x00-\x7f]*$/.test(name)) return name.toUpperCase();
   let out = '';
@@ -135,6 +160,23 @@ function byName(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/** Entries grouped by nameKey. */
+function groupByKey(names: readonly string[]): Map<string, string[]> {
+  const byKey = new Map<string, string[]>();
+  for (const n of names) {
+    const k = nameKey(n);
+    const list = byKey.get(k);
+    if (list === undefined) byKey.set(k, [n]);
+    else list.push(n);
+  }
+  return byKey;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** How often a write that met a case variant written at the same moment steps back and tries again. */
+const CASE_RACE_ROUNDS = 8;
+
 function stringAt(value: unknown, ...keys: string[]): string | undefined {
   let v: unknown = value;
   for (const k of keys) {
@@ -145,26 +187,80 @@ function stringAt(value: unknown, ...keys: string[]): string | undefined {
 }
 
 export class SpecStore {
-  constructor(readonly dir: string) {}
+  private rootCheck: Promise<void> | undefined;
+
+  constructor(
+    readonly dir: string,
+    private readonly options: StoreOptions = {},
+  ) {}
 
   /** The full path for a spec name (checked and normalised with checkSpecName). */
   pathFor(name: string): string {
     return path.join(this.dir, checkSpecName(name));
   }
 
-  /** Names of the `*.json` files in the folder (any case of the extension), sorted; [] when the folder does not exist. */
-  private async jsonFileNames(): Promise<string[]> {
-    let dirents: fs.Dirent[];
+  /**
+   * The --root folder, checked once: it must exist (NotFoundError naming it), be a folder, and not be on a
+   * special file system (/proc, /sys, /dev), where creating folders or files can hang or mean nothing.
+   * Every operation calls it first; a dry run calls it alone.
+   */
+  checkRoot(): Promise<void> {
+    const root = this.options.root;
+    if (root === undefined) return Promise.resolve();
+    this.rootCheck ??= (async () => {
+      let st: fs.Stats;
+      try {
+        st = await fs.promises.stat(root);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+          throw new NotFoundError(
+            `the Docker root ${root} does not exist`,
+            'Check the path: --root names an existing Docker root folder (the one that holds CredentialSpecs), e.g. --root /mnt/docker or --root C:\\ProgramData\\docker.',
+          );
+        }
+        throw fsError(err, 'open the Docker root', root);
+      }
+      if (!st.isDirectory()) {
+        throw new InvalidInputError(`the Docker root ${root} is not a folder`, 'Point --root at the Docker root folder (the one that holds CredentialSpecs).');
+      }
+      const special = await specialFileSystem(root);
+      if (special !== undefined) {
+        throw new InvalidInputError(
+          `the Docker root ${root} is on ${special}`,
+          'Point --root at the Docker root folder on an ordinary disk or share (the one that holds CredentialSpecs).',
+        );
+      }
+    })();
+    return this.rootCheck;
+  }
+
+  /** The folder's entries; undefined when it does not exist. */
+  private async entries(): Promise<fs.Dirent[] | undefined> {
+    await this.checkRoot();
     try {
-      dirents = await fs.promises.readdir(this.dir, { withFileTypes: true });
+      return await fs.promises.readdir(this.dir, { withFileTypes: true });
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw fsError(err, 'list', this.dir);
     }
+  }
+
+  /** Names of the `*.json` files (and links) among `dirents` (any case of the extension), sorted. */
+  private static jsonNames(dirents: readonly fs.Dirent[]): string[] {
     return dirents
       .filter((d) => isJsonFile(d.name) && (d.isFile() || d.isSymbolicLink()))
       .map((d) => d.name)
       .sort(byName);
+  }
+
+  /** Names of the `*.json` files in the folder, sorted; [] when the folder does not exist. */
+  private async jsonFileNames(): Promise<string[]> {
+    return SpecStore.jsonNames((await this.entries()) ?? []);
+  }
+
+  /** Reads a file of the store (bounded, regular files only, no link out of the store). */
+  private readInside(p: string): Promise<Buffer> {
+    return readSpecFile(p, this.dir);
   }
 
   private async entryFor(name: string): Promise<StoreEntry> {
@@ -172,11 +268,9 @@ export class SpecStore {
     const unusable = (problem: string): StoreEntry => ({ name, path: p, valid: false, errors: 1, warnings: 0, problem });
     let bytes: Buffer;
     try {
-      const st = await fs.promises.stat(p);
-      if (!st.isFile()) return unusable('not a regular file');
-      if (st.size > MAX_SPEC_BYTES) return unusable(`file too large (${st.size} bytes)`);
-      bytes = await fs.promises.readFile(p);
+      bytes = await this.readInside(p);
     } catch (err) {
+      if (err instanceof FileRefusedError) return unusable(err.reason);
       const code = (err as NodeJS.ErrnoException).code;
       return unusable(`cannot read: ${code ?? String(err)}`);
     }
@@ -185,8 +279,10 @@ export class SpecStore {
     const entry: StoreEntry = { name, path: p, valid: errors === 0, errors, warnings: r.findings.length - errors };
     const account = stringAt(r.value, 'DomainJoinConfig', 'MachineAccountName');
     const domain = stringAt(r.value, 'DomainJoinConfig', 'DnsName');
+    const netbios = stringAt(r.value, 'DomainJoinConfig', 'NetBiosName');
     if (account !== undefined) entry.account = account;
     if (domain !== undefined) entry.domain = domain;
+    if (netbios !== undefined) entry.netbios = netbios;
     try {
       checkSpecName(name);
     } catch (err) {
@@ -197,10 +293,36 @@ export class SpecStore {
     return entry;
   }
 
-  /** Every `*.json` file in the folder, read and validated, sorted by name. Bad content never throws. */
+  /**
+   * Every `*.json` file in the folder, read and validated, sorted by name. Bad content never throws.
+   * Files whose names differ only in case are each marked invalid (Windows sees one file, not both). The
+   * temporary files of writers that died are removed on the way (never listed: they do not end in .json).
+   */
   async list(): Promise<StoreEntry[]> {
-    const names = await this.jsonFileNames();
-    return Promise.all(names.map((n) => this.entryFor(n)));
+    const dirents = await this.entries();
+    if (dirents === undefined) return [];
+    const cleanup = removeStaleTempFiles(this.dir, { names: dirents.map((d) => d.name) });
+    const names = SpecStore.jsonNames(dirents);
+    const entries: StoreEntry[] = new Array<StoreEntry>(names.length);
+    await forEachLimited(
+      names.map((n, i) => ({ n, i })),
+      DEFAULT_CONCURRENCY,
+      async ({ n, i }) => {
+        entries[i] = await this.entryFor(n);
+      },
+    );
+    for (const group of groupByKey(names).values()) {
+      if (group.length < 2) continue;
+      for (const e of entries) {
+        if (!group.includes(e.name)) continue;
+        const others = group.filter((n) => n !== e.name);
+        e.valid = false;
+        e.errors += 1;
+        e.problem ??= `its name differs only in case from ${others.join(', ')}: Windows sees one file; remove all but one`;
+      }
+    }
+    await cleanup;
+    return entries;
   }
 
   private async notFound(fileName: string): Promise<NotFoundError> {
@@ -223,13 +345,34 @@ export class SpecStore {
     return new NotFoundError(`credential spec ${fileName} not found in ${this.dir}`, hint);
   }
 
-  /** Reads and validates one spec. NotFoundError (with similar names in the hint) when it does not exist. */
-  async read(name: string): Promise<ReadSpecResult> {
+  /**
+   * The file a spec name refers to, as Windows finds it: the exact name when it exists, else the one file
+   * whose name differs only in case. NotFoundError when there is none, ConflictError when several files
+   * differ only in case and none has exactly this name.
+   */
+  private async resolve(name: string): Promise<string> {
     const fileName = checkSpecName(name);
+    const present = (await this.entries())?.map((d) => d.name) ?? [];
+    if (present.includes(fileName)) return fileName;
+    const variants = present.filter((n) => nameKey(n) === nameKey(fileName)).sort(byName);
+    if (variants.length === 1) return variants[0] as string;
+    if (variants.length === 0) throw await this.notFound(fileName);
+    throw new ConflictError(
+      `credential spec ${fileName} matches several files in ${this.dir} that differ only in case (${variants.join(', ')})`,
+      'Windows cannot tell these files apart: remove all but one of them (docker gmsa spec rm takes the exact name).',
+    );
+  }
+
+  /**
+   * Reads and validates one spec, found without regard to case. NotFoundError (with similar names in the
+   * hint) when it does not exist; a link out of the store, a FIFO, a device or a file over 1 MiB is refused.
+   */
+  async read(name: string): Promise<ReadSpecResult> {
+    const fileName = await this.resolve(name);
     const p = path.join(this.dir, fileName);
     let bytes: Buffer;
     try {
-      bytes = await fs.promises.readFile(p);
+      bytes = await this.readInside(p);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw await this.notFound(fileName);
       throw fsError(err, 'read', p);
@@ -313,8 +456,9 @@ export class SpecStore {
     if (planned.length === 0) return [];
 
     // 2. The folder, once, and which of the names exist in it.
+    await this.checkRoot();
     try {
-      await fs.promises.mkdir(this.dir, { recursive: true });
+      await makeDirectory(this.dir);
     } catch (err) {
       throw fsError(err, 'create', this.dir);
     }
@@ -324,13 +468,8 @@ export class SpecStore {
     } catch (err) {
       throw fsError(err, 'list', this.dir);
     }
-    const byKey = new Map<string, string[]>();
-    for (const n of present) {
-      const k = nameKey(n);
-      const list = byKey.get(k);
-      if (list === undefined) byKey.set(k, [n]);
-      else list.push(n);
-    }
+    const cleanup = removeStaleTempFiles(this.dir, { names: present });
+    const byKey = groupByKey(present);
     const ambiguous: string[] = [];
     for (const p of planned) {
       const variants = byKey.get(p.key);
@@ -350,17 +489,17 @@ export class SpecStore {
     const pathOf = (p: Planned): string => path.join(this.dir, p.target);
     const toRead = planned.filter((p) => byKey.has(p.key));
     await forEachLimited(toRead, limit, async (p) => {
-      try {
-        p.existing = await fs.promises.readFile(pathOf(p));
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw fsError(err, 'read', pathOf(p));
-      }
+      p.existing = await this.readExisting(pathOf(p));
     });
     const conflicts: string[] = [];
     planned.forEach((p, i) => {
       if (p.existing === undefined) return;
-      if (p.existing.equals(p.data)) results[i] = { path: pathOf(p), replaced: false, unchanged: true, findings: p.findings };
-      else if (!force) conflicts.push(p.target === p.fileName ? p.fileName : `${p.fileName} (as ${p.target})`);
+      if (typeof p.existing !== 'string' && p.existing.equals(p.data)) results[i] = { path: pathOf(p), replaced: false, unchanged: true, findings: p.findings };
+      else if (!force) {
+        const why = typeof p.existing === 'string' ? p.existing : undefined;
+        if (p.target === p.fileName) conflicts.push(why === undefined ? p.fileName : `${p.fileName} (${why})`);
+        else conflicts.push(`${p.fileName} (as ${p.target}${why === undefined ? '' : `; ${why}`})`);
+      }
     });
     if (conflicts.length > 0) {
       const one = conflicts.length === 1;
@@ -370,14 +509,20 @@ export class SpecStore {
       );
     }
 
-    // 4. Write the rest, several at a time, and flush the folder once.
+    // 4. Write the rest, several at a time; then make sure no other process wrote a case variant of a new
+    //    name at the same moment; flush the folder once.
     const toWrite = planned.map((p, i) => ({ p, i })).filter(({ i }) => results[i] === undefined);
+    const fresh: Fresh[] = [];
     try {
       await forEachLimited(toWrite, limit, async ({ p, i }) => {
-        results[i] = await this.writeOne(p, pathOf(p), force);
+        const w = await this.writeOne(p, pathOf(p), force);
+        results[i] = w.result;
+        if (w.file !== undefined && !byKey.has(p.key)) fresh.push({ p, i, file: w.file });
       });
+      if (fresh.length > 0) await this.settleCaseRaces(fresh, results, force, noneInstalled);
     } finally {
       if (toWrite.length > 0) await syncDirectory(this.dir);
+      await cleanup;
     }
     return results.map((r) => {
       if (r === undefined) throw new Error('installMany left an item without a result');
@@ -385,22 +530,120 @@ export class SpecStore {
     });
   }
 
-  private async writeOne(p: Planned, target: string, force: boolean): Promise<InstallResult> {
+  /**
+   * An existing file of the store before it is replaced: its bytes; a short reason when it cannot be
+   * compared but may be replaced (a link out of the store, a file over the size limit); undefined when it
+   * is gone. A folder, FIFO or device in the way is refused.
+   */
+  private async readExisting(p: string): Promise<Buffer | string | undefined> {
     try {
-      await writeFileAtomic(target, p.data, { overwrite: force, syncDirectory: false });
+      return await this.readInside(p);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      if (err instanceof FileRefusedError && (/^a link to /.test(err.reason) || /^file too large/.test(err.reason))) return err.reason;
+      throw fsError(err, 'read', p);
+    }
+  }
+
+  /**
+   * Two processes may create `shared.json` and `SHARED.json` at the same moment, each after seeing neither:
+   * on Windows that is one file, so only one of them may stay. No lock is taken (a killed process would
+   * leave it behind); instead every writer of a new name looks again once its file is in place:
+   *  - no other variant: done (a later writer will see this file and step back);
+   *  - a variant is there: it takes its own file away again (only if it is still its own), waits a random
+   *    moment, and looks once more. The variant still there means the other writer kept it: the same bytes
+   *    make this item `unchanged` (under the other name), other bytes are a ConflictError (with force, the
+   *    variant is replaced under its name). No variant any more means both stepped back: it writes again.
+   * A writer that finds no variant after its own write is never asked to step back, because any writer
+   * that comes later sees its file; so at most one variant stays.
+   */
+  private async settleCaseRaces(fresh: Fresh[], results: (InstallResult | undefined)[], force: boolean, noneInstalled: string): Promise<void> {
+    let pending = fresh;
+    for (let round = 0; pending.length > 0; round++) {
+      const clashing = this.clashes(pending, groupByKey(await fs.promises.readdir(this.dir).catch(() => [] as string[])));
+      if (clashing.length === 0) return;
+      for (const f of clashing) await this.withdraw(path.join(this.dir, f.p.target), f.file);
+      await sleep(5 + Math.floor(Math.random() * 20 * (round + 1)));
+      const now = groupByKey(await fs.promises.readdir(this.dir).catch(() => [] as string[]));
+      const again: Fresh[] = [];
+      const conflicts: string[] = [];
+      for (const f of clashing) {
+        const others = (now.get(f.p.key) ?? []).filter((n) => n !== f.p.target).sort(byName);
+        if (others.length === 0) {
+          if (round + 1 < CASE_RACE_ROUNDS) again.push(f);
+          else conflicts.push(`${f.p.fileName} (another process kept writing a name that differs only in case)`);
+          continue;
+        }
+        const other = others[0] as string;
+        const otherPath = path.join(this.dir, other);
+        const bytes = others.length === 1 ? await this.readExisting(otherPath).catch(() => undefined) : undefined;
+        if (Buffer.isBuffer(bytes) && bytes.equals(f.p.data)) {
+          results[f.i] = { path: otherPath, replaced: false, unchanged: true, findings: f.p.findings };
+        } else if (force && others.length === 1) {
+          await writeFileAtomic(otherPath, f.p.data, { overwrite: true, syncDirectory: false });
+          results[f.i] = { path: otherPath, replaced: true, unchanged: false, findings: f.p.findings };
+        } else {
+          conflicts.push(`${f.p.fileName} (as ${others.join(', ')})`);
+        }
+      }
+      if (conflicts.length > 0) {
+        throw new ConflictError(
+          `credential spec ${listSome(conflicts)} was written by another process at the same time under a name that differs only in case, in ${this.dir}${noneInstalled}`,
+          'Windows sees one file for both names: check which spec you want there (docker gmsa spec ls), then install again (with --force to replace it).',
+        );
+      }
+      pending = [];
+      for (const f of again) {
+        const target = path.join(this.dir, f.p.target);
+        try {
+          pending.push({ ...f, file: await writeFileAtomic(target, f.p.data, { overwrite: false, syncDirectory: false }) });
+        } catch (err) {
+          if (!(err instanceof ConflictError)) throw err;
+          const now2 = await this.readExisting(target).catch(() => undefined);
+          if (!Buffer.isBuffer(now2) || !now2.equals(f.p.data)) {
+            throw new ConflictError(`credential spec ${f.p.fileName} already exists in ${this.dir}`, 'Use --force to replace it, or choose another name.');
+          }
+          results[f.i] = { path: target, replaced: false, unchanged: true, findings: f.p.findings };
+        }
+      }
+    }
+  }
+
+  /** The fresh items whose name has another case variant in `byKey`. */
+  private clashes(items: readonly Fresh[], byKey: Map<string, string[]>): Fresh[] {
+    return items.filter((f) => (byKey.get(f.p.key) ?? []).some((n) => n !== f.p.target));
+  }
+
+  /** Removes `p` when it is still the file this process wrote (not one another writer put there since). */
+  private async withdraw(p: string, file: WrittenFile): Promise<void> {
+    try {
+      const st = await fs.promises.lstat(p);
+      if (st.dev === file.dev && st.ino === file.ino) await fs.promises.unlink(p);
+    } catch {
+      // Gone already.
+    }
+  }
+
+  private async writeOne(p: Planned, target: string, force: boolean): Promise<{ result: InstallResult; file?: WrittenFile }> {
+    let file: WrittenFile;
+    try {
+      file = await writeFileAtomic(target, p.data, { overwrite: force, syncDirectory: false });
     } catch (err) {
       if (!(err instanceof ConflictError)) throw err;
       // Someone else created the file since the folder was listed. Same bytes: nothing to do after all.
-      const now = await fs.promises.readFile(target).catch(() => undefined);
-      if (now !== undefined && now.equals(p.data)) return { path: target, replaced: false, unchanged: true, findings: p.findings };
+      const now = await this.readExisting(target).catch(() => undefined);
+      if (Buffer.isBuffer(now) && now.equals(p.data)) return { result: { path: target, replaced: false, unchanged: true, findings: p.findings } };
       throw new ConflictError(`credential spec ${p.fileName} already exists in ${this.dir}`, 'Use --force to replace it, or choose another name.');
     }
-    return { path: target, replaced: p.existing !== undefined, unchanged: false, findings: p.findings };
+    return { result: { path: target, replaced: p.existing !== undefined, unchanged: false, findings: p.findings }, file };
   }
 
-  /** Deletes a spec. NotFoundError when it does not exist. */
+  /**
+   * Deletes a spec, found as read finds it (the exact name, else the one name that differs only in case).
+   * NotFoundError when it does not exist.
+   */
   async remove(name: string): Promise<{ path: string }> {
-    const fileName = checkSpecName(name);
+    const fileName = await this.resolve(name);
     const p = path.join(this.dir, fileName);
     try {
       await fs.promises.unlink(p);
@@ -421,4 +664,37 @@ export class SpecStore {
     const entries = await this.list();
     return entries.filter((e) => e.account !== undefined && splitAccountName(e.account).name.toLowerCase() === wanted);
   }
+
+  /**
+   * The store's spec for an account: the one file that names it; when several do, the one that has the
+   * default name (`<netbios>_<account>.json`, what spec create writes, compared without case) wins and the
+   * rest are returned as `others`; when several do and not exactly one has its default name, `ambiguous`.
+   */
+  async chooseForAccount(account: string): Promise<AccountChoice> {
+    const matches = await this.findByAccount(account);
+    if (matches.length === 0) return { kind: 'none' };
+    if (matches.length === 1) return { kind: 'one', entry: matches[0] as StoreEntry, others: [] };
+    const named = matches.filter((e) => isDefaultName(e));
+    if (named.length !== 1) return { kind: 'ambiguous', candidates: matches };
+    const entry = named[0] as StoreEntry;
+    return { kind: 'one', entry, others: matches.filter((e) => e !== entry) };
+  }
+}
+
+/** True when the entry's file name is the default name of the spec it holds (without regard to case). */
+function isDefaultName(e: StoreEntry): boolean {
+  if (e.netbios === undefined || e.account === undefined) return false;
+  try {
+    return nameKey(defaultSpecFileName(e.netbios, e.account)) === nameKey(e.name);
+  } catch (err) {
+    if (err instanceof GmsaError) return false; // a NetBIOS name no default name can be built from
+    throw err;
+  }
+}
+
+/** A file this call created under a name that did not exist when the folder was listed. */
+interface Fresh {
+  p: Planned;
+  i: number;
+  file: WrittenFile;
 }

@@ -3,7 +3,7 @@
  * The store is `<DockerRootDir>/CredentialSpecs`; `--root DIR` names a Docker root directly.
  */
 import { resolve } from 'node:path';
-import { UnsupportedEngineError } from '../errors';
+import { UnsupportedEngineError, UsageError } from '../errors';
 import type { HostProfile } from './profile';
 
 export interface StoreLocation {
@@ -14,7 +14,9 @@ export interface StoreLocation {
 
 export const STORE_FOLDER = 'CredentialSpecs';
 
+/** The store under `--root DIR`. An empty DIR is a usage error (it would silently mean the current folder). */
 export function storeFromRoot(root: string, cwd: string): StoreLocation {
+  if (root.trim() === '') throw new UsageError('--root needs a folder, and an empty one was given', 'Name the Docker root folder, e.g. --root /mnt/docker (--root . for the current folder).');
   return { dir: resolve(cwd, root, STORE_FOLDER), from: 'root-flag' };
 }
 

@@ -6,11 +6,15 @@
  * executable we ship carries PLUGIN_MARKER, which is how uninstall tells our file from someone else's.
  */
 import { chmodSync, readFileSync } from 'node:fs';
-import { mkdir, readFile, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import type { DockerGlobals } from '../engine/globals';
 import { ConflictError, fsError, InvalidInputError } from '../errors';
 import { writeFileAtomic } from '../util/atomic-write';
+import { makeDirectory, readBoundedFile, specialFileSystem } from '../util/safe-fs';
+
+/** Larger than any plugin file we ship (the Windows executable included); reads of the target stop there. */
+const MAX_PLUGIN_BYTES = 512 * 1024 * 1024;
 
 /** Present in the bundle's text and so in every executable built from it. */
 export const PLUGIN_MARKER = 'docker-gmsa:cli-plugin-bundle';
@@ -38,9 +42,10 @@ function isOurs(content: Buffer): boolean {
   return content.includes(PLUGIN_MARKER);
 }
 
+/** The plugin file already there (bounded: a FIFO, device or folder in its place is refused, not read). */
 async function readIfExists(path: string): Promise<Buffer | undefined> {
   try {
-    return await readFile(path);
+    return await readBoundedFile(path, { maxBytes: MAX_PLUGIN_BYTES, tooLargeHint: 'That is not a docker-gmsa plugin: move it away.' });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw fsError(err, 'read', path);
@@ -71,6 +76,7 @@ export async function installPlugin(opts: {
       'Run install from the built plugin (npm run build, then node dist/docker-gmsa.js install).',
     );
   }
+  await refuseSpecialFolder(opts.dir, opts.platform);
   const target = join(opts.dir, pluginFileName(opts.platform));
   const existing = await readIfExists(target);
   if (existing && existing.equals(content)) return { path: target, action: 'unchanged' };
@@ -81,7 +87,7 @@ export async function installPlugin(opts: {
     );
   }
   try {
-    await mkdir(opts.dir, { recursive: true });
+    await makeDirectory(opts.dir);
   } catch (err) {
     throw fsError(err, 'create', opts.dir);
   }
@@ -90,10 +96,22 @@ export async function installPlugin(opts: {
   return { path: target, action: existing ? 'updated' : 'installed' };
 }
 
+/** A plugin folder on /proc, /sys, /dev or a kernel file system like them is refused before anything is created there. */
+async function refuseSpecialFolder(dir: string, platform: NodeJS.Platform): Promise<void> {
+  const special = await specialFileSystem(dir, platform);
+  if (special !== undefined) {
+    throw new InvalidInputError(
+      `the plugin folder ${resolve(dir)} is on ${special}`,
+      'Name a folder on an ordinary disk with --dir, or leave --dir out for <docker config dir>/cli-plugins.',
+    );
+  }
+}
+
 export async function uninstallPlugin(opts: {
   dir: string;
   platform: NodeJS.Platform;
 }): Promise<{ path: string; action: 'removed' | 'absent' }> {
+  await refuseSpecialFolder(opts.dir, opts.platform);
   const target = join(opts.dir, pluginFileName(opts.platform));
   const existing = await readIfExists(target);
   if (!existing) return { path: target, action: 'absent' };

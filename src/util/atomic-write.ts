@@ -10,7 +10,9 @@
  *    without hard links the target name is claimed with an exclusive create and the temporary file is
  *    then renamed over that placeholder.
  * The temporary file is always removed, on success and on failure. Its name starts with '.', contains the
- * target's name and ends in '.tmp', so it is recognisable and never matches `*.json`.
+ * target's name and the writer's process id and ends in '.tmp', so it is recognisable and never matches
+ * `*.json`. A writer that is killed leaves its temporary file behind; removeStaleTempFiles clears those of
+ * dead processes (see there for the rule).
  * Finally the directory is flushed (POSIX) so that the new name survives a crash. A caller writing many
  * files into one directory may pass `syncDirectory: false` and call syncDirectory(dir) once when they are
  * all in place; until then the new names are not guaranteed to survive a crash.
@@ -37,6 +39,12 @@ export interface WriteFileAtomicOptions {
   syncDirectory?: boolean;
 }
 
+/** The file writeFileAtomic put in place (its identity, to tell it from a file another writer put there later). */
+export interface WrittenFile {
+  dev: number;
+  ino: number;
+}
+
 /** The temporary file name used for `target` (exported for tests and for cleaning up after crashes). */
 export function tempNameFor(target: string): string {
   // Keep the temp name within the 255-character limit for one path component, whatever the target's length.
@@ -44,9 +52,85 @@ export function tempNameFor(target: string): string {
   return path.join(path.dirname(target), `.${base}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
 }
 
+const TEMP_NAME = /^\..+\.(\d+)\.[0-9a-f]{12}\.tmp$/;
+
 /** True for a name writeFileAtomic uses for its temporary files. */
 export function isTempName(fileName: string): boolean {
-  return /^\..+\.\d+\.[0-9a-f]{12}\.tmp$/.test(fileName);
+  return TEMP_NAME.test(fileName);
+}
+
+/** The process id in a temporary file's name, or undefined when it is not one of ours. */
+export function tempNamePid(fileName: string): number | undefined {
+  const m = TEMP_NAME.exec(fileName);
+  if (!m) return undefined;
+  const pid = Number(m[1]);
+  return Number.isSafeInteger(pid) && pid > 0 ? pid : undefined;
+}
+
+/** How old a dead process's temporary file must be before it is removed (see removeStaleTempFiles). */
+export const STALE_TEMP_AGE_MS = 5 * 60 * 1000;
+
+/** True unless this machine knows that no process `pid` runs (kill(pid, 0) answers ESRCH). */
+export function processMayBeAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return codeOf(err) !== 'ESRCH'; // EPERM: it runs, as someone else
+  }
+}
+
+export interface StaleTempOptions {
+  /** The folder's entries, when the caller has just listed it (saves a second listing). */
+  names?: readonly string[];
+  /** Minimum age by modification time (default STALE_TEMP_AGE_MS). */
+  minAgeMs?: number;
+  now?: number;
+  isAlive?: (pid: number) => boolean;
+}
+
+/**
+ * Removes the temporary files that killed writers left in `dir`, and returns their names. A file is
+ * removed only when both hold:
+ *  - the process id in its name does not run on this machine (a live one may still be writing it);
+ *  - it was last modified at least `minAgeMs` ago (default 5 minutes).
+ * The age rule covers folders shared with other machines or containers, whose process ids mean nothing
+ * here: a writer keeps a temporary file for the time one write and one flush take (milliseconds), and its
+ * modification time moves with every write, so a file untouched for minutes belongs to no running write.
+ * Should a stalled writer's file be removed all the same, its rename or link fails and that write fails
+ * cleanly: the target never holds part of a file. Best effort: never throws.
+ */
+export async function removeStaleTempFiles(dir: string, opts?: StaleTempOptions): Promise<string[]> {
+  let names: readonly string[];
+  if (opts?.names !== undefined) names = opts.names;
+  else {
+    try {
+      names = await fs.promises.readdir(dir);
+    } catch {
+      return [];
+    }
+  }
+  const minAge = opts?.minAgeMs ?? STALE_TEMP_AGE_MS;
+  const now = opts?.now ?? Date.now();
+  const isAlive = opts?.isAlive ?? processMayBeAlive;
+  const removed: string[] = [];
+  const candidates = names.filter((n) => {
+    const pid = tempNamePid(n);
+    return pid !== undefined && !isAlive(pid);
+  });
+  for (const name of candidates) {
+    const p = path.join(dir, name);
+    try {
+      const st = await fs.promises.lstat(p);
+      if (!st.isFile() || now - st.mtimeMs < minAge) continue;
+      await fs.promises.unlink(p);
+      removed.push(name);
+    } catch {
+      // Gone already, or not ours to remove.
+    }
+  }
+  return removed;
 }
 
 /** Errors from link() meaning "this file system cannot do hard links", as opposed to a real failure. */
@@ -155,7 +239,7 @@ async function placeExclusive(tmp: string, target: string): Promise<void> {
  * Writes `data` to `target` atomically (see the module comment). Rejects with ConflictError when
  * `overwrite` is false and the target exists; other failures become the errors fsError maps them to.
  */
-export async function writeFileAtomic(target: string, data: string | Buffer, opts?: WriteFileAtomicOptions): Promise<void> {
+export async function writeFileAtomic(target: string, data: string | Buffer, opts?: WriteFileAtomicOptions): Promise<WrittenFile> {
   const overwrite = opts?.overwrite ?? true;
   const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
   const tmp = tempNameFor(target);
@@ -164,9 +248,11 @@ export async function writeFileAtomic(target: string, data: string | Buffer, opt
   try {
     const fd = await call<number>(fs.open, tmp, 'wx', opts?.mode ?? 0o644);
     tmpExists = true;
+    let st: fs.Stats;
     try {
       await writeAll(fd, bytes);
       await call(fs.fsync, fd);
+      st = await call<fs.Stats>(fs.fstat, fd);
     } catch (err) {
       await closeQuietly(fd);
       throw err;
@@ -187,6 +273,7 @@ export async function writeFileAtomic(target: string, data: string | Buffer, opt
       }
     }
     if (opts?.syncDirectory ?? true) await syncDirectory(path.dirname(target));
+    return { dev: st.dev, ino: st.ino };
   } catch (err) {
     throw fsError(err, 'write', target);
   } finally {

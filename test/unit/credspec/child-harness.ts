@@ -4,7 +4,8 @@
  * a temporary CommonJS file that the children require; the children wait for a shared start signal so
  * that they really run concurrently.
  */
-import { spawn } from 'child_process';
+import { ChildProcess, spawn } from 'child_process';
+import { once } from 'events';
 import * as fs from 'fs';
 import * as path from 'path';
 
@@ -44,6 +45,11 @@ const report = (o) => process.stdout.write(JSON.stringify(o) + '\n');
       for (let i = 0; i + 1 < pairs.length; i += 2) items.push({ name: pairs[i], bytes: fs.readFileSync(pairs[i + 1]) });
       const rs = await new lib.SpecStore(dir).installMany(items, { force: force === 'true' });
       report({ result: 'won', replaced: rs.some((r) => r.replaced), unchanged: rs.every((r) => r.unchanged) });
+    } else if (mode === 'write-forever') {
+      // Keeps writing a large file until killed, so that a kill lands in the middle of a write.
+      const [target, size] = args;
+      const data = Buffer.alloc(Number(size), 0x61);
+      for (;;) await lib.writeFileAtomic(target, data);
     } else {
       report({ result: 'bad-mode' });
     }
@@ -112,6 +118,36 @@ export class ChildHarness {
     await new Promise((r) => setTimeout(r, 300));
     fs.writeFileSync(goFile, '');
     return Promise.all(children);
+  }
+
+  /** Starts one child that runs at once (no start signal), for tests that kill it. */
+  spawnNow(args: string[]): ChildProcess {
+    const goFile = path.join(this.workDir, `go-now-${Date.now()}-${Math.random().toString(16).slice(2)}`);
+    fs.writeFileSync(goFile, '');
+    return spawn(process.execPath, [this.script, this.bundle, goFile, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  }
+
+  /**
+   * Starts a child that keeps writing `target` (16 MiB, so a write takes a while), kills it with SIGKILL
+   * once one of its temporary files is there, and returns its pid and the temporary files it left.
+   */
+  async killMidWrite(target: string): Promise<{ pid: number; left: string[] }> {
+    const folder = path.dirname(target);
+    const temps = (): string[] => fs.readdirSync(folder).filter((n) => /^\..+\.\d+\.[0-9a-f]{12}\.tmp$/.test(n));
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const child = this.spawnNow(['write-forever', target, String(16 * 1024 * 1024)]);
+      const closed = once(child, 'close');
+      const deadline = Date.now() + 20_000;
+      while (!temps().some((n) => n.includes(`.${child.pid}.`))) {
+        if (Date.now() > deadline) throw new Error('the child never started a write');
+        await new Promise((r) => setTimeout(r, 2));
+      }
+      child.kill('SIGKILL');
+      await closed;
+      const left = temps().filter((n) => n.includes(`.${child.pid}.`)).sort();
+      if (left.length > 0) return { pid: child.pid as number, left };
+    }
+    throw new Error('no kill landed inside a write in 5 attempts');
   }
 
   /** Runs one child (released once loaded) and returns its report, for running alongside other work. */

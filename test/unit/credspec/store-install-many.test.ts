@@ -209,11 +209,11 @@ describe('installMany', () => {
     expect(listing()).toEqual(['contoso_app000.json', 'contoso_app001.json', 'contoso_app002.json']);
   });
 
-  test('an existing file is a folder: the mapped read error, nothing written', async () => {
+  test('an existing file is a folder: refused (not read, not replaced), nothing written', async () => {
     fs.mkdirSync(fileOf('contoso_app001.json'), { recursive: true });
     const e = await rejection(store.installMany(itemsFor(accounts(3)), { force: true }));
     expect(e).toBeInstanceOf(InvalidInputError);
-    expect(e.message).toContain('is a directory');
+    expect(e.message).toContain('is a folder, not a regular file');
     expect(listing()).toEqual(['contoso_app001.json']);
   });
 
@@ -291,7 +291,7 @@ describe('installMany: writing', () => {
       running++;
       max = Math.max(max, running);
       try {
-        await real(...args);
+        return await real(...args);
       } finally {
         running--;
       }

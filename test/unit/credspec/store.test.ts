@@ -62,6 +62,7 @@ describe('list', () => {
       path: path.join(dir, 'contoso_webapp01.json'),
       account: 'WebApp01',
       domain: 'contoso.com',
+      netbios: 'CONTOSO',
       valid: true,
       errors: 0,
       warnings: 0,

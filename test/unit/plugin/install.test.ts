@@ -1,4 +1,5 @@
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { emptyGlobals } from '../../../src/engine/globals';
@@ -53,4 +54,25 @@ describe('plugin install', () => {
     expect((await uninstallPlugin({ dir, platform: 'linux' })).action).toBe('removed');
     expect((await uninstallPlugin({ dir, platform: 'linux' })).action).toBe('absent');
   });
+
+  const onLinux = process.platform === 'linux' ? test : test.skip;
+
+  onLinux('a folder under /proc, /sys or /dev is refused at once (creating one under /proc never returned)', async () => {
+    for (const dir of ['/proc/x', '/proc/1/cli-plugins', '/sys/cli-plugins', '/dev/cli-plugins']) {
+      await expect(installPlugin({ dir, source: { path: fakeBundle('1'), packaged: false }, platform: 'linux', force: false })).rejects.toThrow(
+        `the plugin folder ${dir} is on /`,
+      );
+      await expect(uninstallPlugin({ dir, platform: 'linux' })).rejects.toThrow(InvalidInputError);
+    }
+    expect(existsSync('/dev/cli-plugins')).toBe(false);
+  }, 10_000);
+
+  onLinux('a FIFO where the plugin goes is refused, not read (reading it would wait for a writer)', async () => {
+    const dir = tmp('dest');
+    execFileSync('mkfifo', [join(dir, 'docker-gmsa')]);
+    await expect(installPlugin({ dir, source: { path: fakeBundle('1'), packaged: false }, platform: 'linux', force: true })).rejects.toThrow(
+      /is a named pipe \(FIFO\), not a regular file/,
+    );
+    await expect(uninstallPlugin({ dir, platform: 'linux' })).rejects.toThrow(/named pipe/);
+  }, 10_000);
 });
