@@ -22,6 +22,18 @@ function sh(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env, i
   });
 }
 
+/** The access mask of an SDDL rights string (MS-DTYP 2.5.1.1: two letters per right). */
+function sddlRights(rights: string): number {
+  const bits: Record<string, number> = { CC: 0x1, DC: 0x2, LC: 0x4, SW: 0x8, RP: 0x10, WP: 0x20, DT: 0x40, LO: 0x80, CR: 0x100, SD: 0x10000, RC: 0x20000, WD: 0x40000, WO: 0x80000 };
+  let mask = 0;
+  for (const pair of rights.match(/../g) ?? []) {
+    const bit = bits[pair];
+    if (bit === undefined) throw new Error(`unknown SDDL right ${pair} in ${rights}`);
+    mask |= bit;
+  }
+  return mask;
+}
+
 /** `attr: value` lines of an LDIF/ldb dump (folded lines joined), for one attribute. */
 function ldifValues(ldif: string, attr: string): string[] {
   const unfolded = ldif.replace(/\n /g, '');
@@ -47,8 +59,10 @@ labDescribe('Active Directory commands against the Samba AD DC', () => {
       .join('\n')
       .trim();
   };
+  /** a samba tool of the DC's own version, run in the lab's Debian 13 root */
+  const samba = (cmd: string, args: string[]): Promise<string> => sh('chroot', [dc.root, cmd, ...args]);
   const ldbsearch = (filter: string, ...attrs: string[]): Promise<string> =>
-    sh('ldbsearch', ['-H', join(dc.stateDir, 'private', 'sam.ldb'), filter, ...attrs]);
+    samba('ldbsearch', ['-H', join(dc.stateDir, 'private', 'sam.ldb'), filter, ...attrs]);
   const ldapmodify = (ldif: string, add = false): Promise<string> =>
     sh(add ? 'ldapadd' : 'ldapmodify', ['-H', dc.ldapUrl, '-x', '-D', dc.user, '-w', dc.password], { ...process.env, LDAPTLS_CACERT: dc.caFile }, ldif);
   const gmsa = (args: string[], extra: NodeJS.ProcessEnv = {}, input?: string): Promise<RunResult> => plugin(args, { ...env, ...extra }, input);
@@ -110,7 +124,10 @@ labDescribe('Active Directory commands against the Samba AD DC', () => {
     expect(ldifValues(group, 'groupType')).toEqual(['-2147483644']);
     expect(ldifValues(group, 'member').map((m) => m.split(',')[0]).sort()).toEqual(['CN=WEBHOST01', 'CN=WEBHOST02']);
     const sd = ldifValues(await ldbsearch(`(sAMAccountName=${account}$)`, 'msDS-GroupMSAMembership'), 'msDS-GroupMSAMembership')[0];
-    expect(sd).toBe(`O:BAD:(A;;RPWPCRCCDCLCLORCWOWDSDDTSW;;;${groupSid})`);
+    // one ACE allowing the host group 0xf01ff; Samba versions spell the rights in different orders
+    const ace = /^O:BAD:\(A;;([A-Z]+);;;(S-[0-9-]+)\)$/.exec(sd ?? '');
+    expect(ace?.[2]).toBe(groupSid);
+    expect(sddlRights(ace?.[1] ?? '')).toBe(0xf01ff);
 
     const usn = ldifValues(entry, 'uSNChanged')[0];
     const again = await gmsa(['account', 'create', account, '--hosts', 'WEBHOST01,WEBHOST02', '--spn', `http/${account}.contoso.com`]);
@@ -152,11 +169,11 @@ labDescribe('Active Directory commands against the Samba AD DC', () => {
     const account = name('nest');
     expect((await gmsa(['account', 'create', account, '--hosts', 'WEBHOST01'])).status).toBe(0);
     const inner = name('inner');
-    await sh('samba-tool', ['group', 'add', inner, '-H', dc.ldapUrl.replace('ldaps', 'ldap'), '-U', dc.user, '--password', dc.password]).catch(async () =>
-      sh('samba-tool', ['group', 'add', inner, '-H', join(dc.stateDir, 'private', 'sam.ldb')]),
+    await samba('samba-tool', ['group', 'add', inner, '-H', dc.ldapUrl.replace('ldaps', 'ldap'), '-U', dc.user, '--password', dc.password]).catch(async () =>
+      samba('samba-tool', ['group', 'add', inner, '-H', join(dc.stateDir, 'private', 'sam.ldb')]),
     );
-    await sh('samba-tool', ['group', 'addmembers', inner, 'WEBHOST02$', '-H', join(dc.stateDir, 'private', 'sam.ldb')]);
-    await sh('samba-tool', ['group', 'addmembers', `${account}Hosts`, inner, '-H', join(dc.stateDir, 'private', 'sam.ldb')]);
+    await samba('samba-tool', ['group', 'addmembers', inner, 'WEBHOST02$', '-H', join(dc.stateDir, 'private', 'sam.ldb')]);
+    await samba('samba-tool', ['group', 'addmembers', `${account}Hosts`, inner, '-H', join(dc.stateDir, 'private', 'sam.ldb')]);
     const nested = await gmsa(['account', 'test', account, '--host', 'WEBHOST02', '--format', 'json']);
     expect(nested.status).toBe(0);
     expect(JSON.parse(nested.stdout)).toMatchObject({ Allowed: true, Via: expect.arrayContaining([`${account}Hosts`]) });
@@ -170,7 +187,7 @@ labDescribe('Active Directory commands against the Samba AD DC', () => {
     const account = name('hostpw');
     expect((await gmsa(['account', 'create', account, '--hosts', 'WEBHOST02'])).status).toBe(0);
     const hostPassword = `Host-${tag}-Pass1!`;
-    await sh('samba-tool', ['user', 'setpassword', 'WEBHOST02$', `--newpassword=${hostPassword}`, '-H', join(dc.stateDir, 'private', 'sam.ldb')]);
+    await samba('samba-tool', ['user', 'setpassword', 'WEBHOST02$', `--newpassword=${hostPassword}`, '-H', join(dc.stateDir, 'private', 'sam.ldb')]);
     const r = await gmsa(['account', 'test', account, '--host', 'WEBHOST02', '--host-password-stdin', '--format', 'json'], {}, hostPassword);
     expect(r.status).toBe(0);
     // Samba 4.17 never computes msDS-ManagedPassword (4.21+ does); the bind as the host itself succeeded.

@@ -57,6 +57,16 @@ export interface LabDc {
   netbios: string;
   /** GMSA_LAB_DC_STATE: the DC's state dir (smb.conf in etc/, sam.ldb in private/, logs in log/) */
   stateDir: string;
+  /**
+   * GMSA_LAB_DC_ROOT: the Debian 13 root the DCs run in. The samba tools of the DCs' own version
+   * (samba-tool, ldbsearch) run there: `chroot <root> samba-tool ...` (see samba() in tests); paths below
+   * the state dirs mean the same inside and out.
+   */
+  root: string;
+  /** GMSA_LAB_DC2_URL: the second DC (dc02, joined to the same domain), e.g. ldaps://127.100.0.2:636 */
+  dc2Url: string;
+  /** GMSA_LAB_DC2_STATE: the second DC's state dir */
+  dc2StateDir: string;
   /** GMSA_LAB_LOWPRIV_USER / GMSA_LAB_LOWPRIV_PASSWORD: a domain user without rights (labuser@contoso.com) */
   lowPrivUser: string;
   lowPrivPassword: string;
@@ -78,6 +88,9 @@ export const LAB_DC_ENV = [
   'GMSA_LAB_DC_NETBIOS',
   'GMSA_LAB_LOWPRIV_USER',
   'GMSA_LAB_LOWPRIV_PASSWORD',
+  'GMSA_LAB_DC_ROOT',
+  'GMSA_LAB_DC2_URL',
+  'GMSA_LAB_DC2_STATE',
 ] as const;
 
 /** Build a LabDc from parsed `scripts/lab env` output; throws naming the variables that are missing. */
@@ -94,6 +107,9 @@ export function labDcFromEnv(env: Record<string, string>): LabDc {
     dnsServer: v('GMSA_DNS_SERVER'),
     netbios: v('GMSA_LAB_DC_NETBIOS'),
     stateDir: v('GMSA_LAB_DC_STATE'),
+    root: v('GMSA_LAB_DC_ROOT'),
+    dc2Url: v('GMSA_LAB_DC2_URL'),
+    dc2StateDir: v('GMSA_LAB_DC2_STATE'),
     lowPrivUser: v('GMSA_LAB_LOWPRIV_USER'),
     lowPrivPassword: v('GMSA_LAB_LOWPRIV_PASSWORD'),
     computers: ['WEBHOST01', 'WEBHOST02'],
