@@ -5,7 +5,7 @@
  * samba-tool.
  */
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
@@ -183,15 +183,39 @@ labDescribe('Active Directory commands against the Samba AD DC', () => {
     expect(no.stdout).toMatch(/DC01 may NOT retrieve the password/);
   });
 
-  test('--host-password-stdin binds as the host and asks the DC for the password itself', async () => {
+  test('--host-password-stdin retrieves the password as the host; the NT hash matches what samba-tool computes', async () => {
     const account = name('hostpw');
     expect((await gmsa(['account', 'create', account, '--hosts', 'WEBHOST02'])).status).toBe(0);
     const hostPassword = `Host-${tag}-Pass1!`;
     await samba('samba-tool', ['user', 'setpassword', 'WEBHOST02$', `--newpassword=${hostPassword}`, '-H', join(dc.stateDir, 'private', 'sam.ldb')]);
+    const before = Date.now();
     const r = await gmsa(['account', 'test', account, '--host', 'WEBHOST02', '--host-password-stdin', '--format', 'json'], {}, hostPassword);
+    expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
-    // Samba 4.17 never computes msDS-ManagedPassword (4.21+ does); the bind as the host itself succeeded.
-    expect((JSON.parse(r.stdout) as { PasswordRead: string }).PasswordRead).toMatch(/the DC returned (no password|the current password)/);
+    const read = (JSON.parse(r.stdout) as { Allowed: boolean; PasswordRead: { Retrieved: boolean; Length: number; Fingerprint: string; LastChanged: string; NextChange: string } });
+    expect(read.Allowed).toBe(true);
+    expect(read.PasswordRead).toMatchObject({ Retrieved: true, Length: 256 });
+    // the oracle: Samba's own computation of the gMSA's NT hash (unicodePwd), straight from its database
+    const oracle = await samba('samba-tool', ['user', 'getpassword', `${account}$`, '--attributes=unicodePwd', '-H', join(dc.stateDir, 'private', 'sam.ldb')]);
+    const nt = Buffer.from(ldifValues(oracle, 'unicodePwd:')[0] ?? '', 'base64');
+    expect(nt).toHaveLength(16);
+    expect(read.PasswordRead.Fingerprint).toBe(createHash('sha256').update(nt.toString('hex')).digest('hex').slice(0, 16));
+    // set at creation, changes after msDS-ManagedPasswordInterval (30 days)
+    expect(Math.abs(Date.parse(read.PasswordRead.LastChanged) - before)).toBeLessThan(30 * 60_000);
+    const days = (Date.parse(read.PasswordRead.NextChange) - before) / 86_400_000;
+    expect(days).toBeGreaterThan(29);
+    expect(days).toBeLessThanOrEqual(30.1);
+    expect(r.stdout).not.toContain(nt.toString('hex'));
+
+    // a host outside the allowed principals gets no password, and both answers agree
+    const other = `Other-${tag}-Pass1!`;
+    await samba('samba-tool', ['user', 'setpassword', 'WEBHOST01$', `--newpassword=${other}`, '-H', join(dc.stateDir, 'private', 'sam.ldb')]);
+    const no = await gmsa(['account', 'test', account, '--host', 'WEBHOST01', '--host-password-stdin', '--format', 'json'], {}, other);
+    expect(no.status).toBe(1);
+    expect(JSON.parse(no.stdout)).toMatchObject({ Allowed: false, PasswordRead: { Retrieved: false, Length: null } });
+    expect(no.stderr).toMatch(/WEBHOST01 may not retrieve the password/);
+    expect(no.stderr).not.toMatch(/disagrees/);
+
     const wrong = await gmsa(['account', 'test', account, '--host', 'WEBHOST02', '--host-password-stdin'], {}, 'not-it');
     expect(wrong.status).toBe(1);
     expect(wrong.stderr).toMatch(/rejected the machine password given for WEBHOST02\$/);
