@@ -297,7 +297,7 @@ labDescribe('Active Directory commands against the Samba AD DC', () => {
     const insecure = await gmsa(['account', 'ls', '-q', '--insecure-skip-tls-verify'], { GMSA_LDAP_CA: '' });
     expect(insecure.status).toBe(0);
     expect(insecure.stderr).toMatch(/Warning: --insecure-skip-tls-verify/);
-    const plain = await gmsa(['account', 'ls', '--server', 'ldap://127.100.0.1']);
+    const plain = await gmsa(['account', 'ls', '--server', `ldap://${new URL(dc.ldapUrl).hostname}`]);
     expect(plain.status).toBe(2);
     expect(plain.stderr).toMatch(/refusing a simple bind over plain LDAP/);
     const starttls = await gmsa(['account', 'ls', '-q', '--server', 'ldap://dc01.contoso.com', '--starttls']);
@@ -339,7 +339,7 @@ labDescribe('Active Directory commands against the Samba AD DC', () => {
       const account = name('cut');
       for (let cutAfter = 2; cutAfter <= 14; cutAfter += 3) {
         const proxy = createServer((client) => {
-          const upstream = connect(636, '127.100.0.1');
+          const upstream = connect(636, new URL(dc.ldapUrl).hostname);
           let chunks = 0;
           client.on('data', (d) => {
             chunks += 1;
