@@ -377,6 +377,11 @@ labDescribe('Active Directory commands against the Samba AD DC', () => {
     const status = JSON.parse((await gmsa(['kds', 'status', '--format', 'json'])).stdout) as { Keys: { ID: string; UsableNow: boolean }[] };
     expect(status.Keys.map((k) => k.ID).sort()).toEqual(ldifValues(keys, 'cn').sort());
     expect(status.Keys.find((k) => k.ID === id)?.UsableNow).toBe(false); // the 10-hour rule
+    // Samba's own view of the keys: the same ids, and ours is not usable yet there either
+    const samba4 = await samba('samba-tool', ['domain', 'kds', 'root-key', 'list', '--json', '-H', join(dc.stateDir, 'private', 'sam.ldb')]);
+    const sambaKeys = JSON.parse(samba4) as { name: string; 'msKds-UseStartTime': string }[];
+    expect(sambaKeys.map((k) => k.name.toLowerCase()).sort()).toEqual(status.Keys.map((k) => k.ID.toLowerCase()).sort());
+    expect(Date.parse(sambaKeys.find((k) => k.name.toLowerCase() === id.toLowerCase())!['msKds-UseStartTime'])).toBeGreaterThan(Date.now() - 60_000);
     const lab = await gmsa(['kds', 'create', '--backdate-10h']);
     expect(lab.stderr).toMatch(/BACKDATING/);
     const st2 = JSON.parse((await gmsa(['kds', 'status', '--format', 'json'])).stdout) as { Usable: boolean };

@@ -55,6 +55,8 @@ export function runIn(cwd: string | undefined, cmd: string, args: readonly strin
         stderr: Buffer.concat(err).toString('utf8'),
       }),
     );
+    // a child that exits without reading its input (most do) must not fail the run with EPIPE
+    child.stdin.on('error', () => undefined);
     child.stdin.end(input ?? '');
   });
 }
