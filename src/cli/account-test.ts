@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { DirectoryFlags } from '../ad/settings';
 import { CheckFailedError, InvalidInputError, NotFoundError } from '../errors';
 import { parseFormat, renderObject } from '../util/format';
+import type { PasswordRead } from '../ad/password-read';
 import { addDirectoryOptions, DIRECTORY_HELP, withDirectory } from './ad-shared';
 import type { Deps } from './deps';
 
@@ -46,7 +47,7 @@ Example:
       const label = (sid: string): string => names.get(sid)?.samAccountName ?? sid;
       return { g, host, domain, v, label };
     });
-    let passwordRead: string | undefined;
+    let passwordRead: PasswordRead | undefined;
     if (hostPassword !== undefined) {
       passwordRead = await readAsHost(o, deps, verdict.host.samAccountName, verdict.domain.dnsName, hostPassword, verdict.g.dn);
     }
@@ -58,8 +59,19 @@ Example:
       Via: v.via.map(label),
       DeniedBy: v.deniedVia.map(label),
       AllowedPrincipals: v.allowedPrincipals.map(label),
-      PasswordRead: passwordRead ?? null,
+      PasswordRead: passwordRead
+        ? {
+            Retrieved: passwordRead.retrieved,
+            Length: passwordRead.length ?? null,
+            Fingerprint: passwordRead.fingerprint ?? null,
+            HasPrevious: passwordRead.hasPrevious ?? null,
+            LastChanged: passwordRead.lastChanged?.toISOString() ?? null,
+            NextChange: passwordRead.nextChange?.toISOString() ?? null,
+          }
+        : null,
     };
+    // the DC's real answer and the computed one must agree; when they do not, say which is which
+    const disagree = passwordRead !== undefined && passwordRead.retrieved !== v.allowed;
     deps.io.out(
       renderObject(format, view, () => {
         const lines: string[] = [];
@@ -76,19 +88,34 @@ Example:
               : `Nobody is allowed. Grant the host: docker gmsa account create ${g.name} --hosts ${host.name}`,
           );
         }
-        if (passwordRead) lines.push(`Reading the password as ${host.samAccountName}: ${passwordRead}.`);
+        if (passwordRead?.retrieved) {
+          lines.push(
+            `Bound as ${host.samAccountName}, the DC returned the password (${passwordRead.length} bytes, fingerprint ${passwordRead.fingerprint}; ` +
+              `last changed ${passwordRead.lastChanged?.toISOString() ?? 'unknown'}, changes next ${passwordRead.nextChange?.toISOString() ?? 'unknown'}).`,
+          );
+        } else if (passwordRead) {
+          lines.push(`Bound as ${host.samAccountName}, the DC returned no password.`);
+        }
+        if (disagree) {
+          lines.push(
+            passwordRead?.retrieved
+              ? 'This disagrees with the computed answer: the DC grants the read through a path this tool did not see (check the descriptor and the host\'s groups).'
+              : 'This disagrees with the computed answer: no KDS root key is usable yet (docker gmsa kds status), or the DC does not compute gMSA passwords (Samba before 4.21 never does).',
+          );
+        }
         return lines.join('\n') + '\n';
       }),
     );
+    if (disagree) throw new CheckFailedError(`the DC's answer for ${host.name} and ${g.name} disagrees with the computed one`);
     if (!v.allowed) throw new CheckFailedError(`${host.name} may not retrieve the password of ${g.name}`);
   });
 }
 
-/** Binds as the host and asks for msDS-ManagedPassword; says what the DC answered. */
-async function readAsHost(o: DirectoryFlags, deps: Deps, hostSam: string, domain: string, password: string, gmsaDn: string): Promise<string> {
+/** Binds as the host and reads msDS-ManagedPassword as a container host would. */
+async function readAsHost(o: DirectoryFlags, deps: Deps, hostSam: string, domain: string, password: string, gmsaDn: string): Promise<PasswordRead> {
   const { directorySettings } = require('../ad/settings') as typeof import('../ad/settings');
-  const { openDirectory, attrBuffer } = require('../ad/connection') as typeof import('../ad/connection');
-  const { parseManagedPasswordBlob } = require('../ad/codecs/managed-password') as typeof import('../ad/codecs/managed-password');
+  const { openDirectory } = require('../ad/connection') as typeof import('../ad/connection');
+  const { readManagedPassword } = require('../ad/password-read') as typeof import('../ad/password-read');
   const settings = { ...directorySettings(o, deps.env), user: `${hostSam}@${domain}` };
   const { DirectoryError } = require('../errors') as typeof import('../errors');
   const dir = await openDirectory(settings, { password }).catch((err: unknown) => {
@@ -98,13 +125,7 @@ async function readAsHost(o: DirectoryFlags, deps: Deps, hostSam: string, domain
     throw err;
   });
   try {
-    const [e] = await dir.search(gmsaDn, { scope: 'base', filter: '(objectClass=*)', attributes: ['msDS-ManagedPassword'], binary: ['msDS-ManagedPassword'] }, 'read msDS-ManagedPassword');
-    const blob = e && attrBuffer(e, 'msDS-ManagedPassword');
-    if (!blob || blob.length === 0) {
-      return 'the DC returned no password (it is not allowed, no KDS root key is usable yet, or the DC does not compute it: Samba before 4.21 never does)';
-    }
-    const parsed = parseManagedPasswordBlob(blob);
-    return `the DC returned the current password (${parsed.currentPassword.length} bytes)`;
+    return await readManagedPassword(dir, gmsaDn);
   } finally {
     await dir.close();
   }

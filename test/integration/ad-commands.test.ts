@@ -5,7 +5,7 @@
  * samba-tool.
  */
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
@@ -20,6 +20,18 @@ function sh(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env, i
     });
     if (input !== undefined) child.stdin?.end(input);
   });
+}
+
+/** The access mask of an SDDL rights string (MS-DTYP 2.5.1.1: two letters per right). */
+function sddlRights(rights: string): number {
+  const bits: Record<string, number> = { CC: 0x1, DC: 0x2, LC: 0x4, SW: 0x8, RP: 0x10, WP: 0x20, DT: 0x40, LO: 0x80, CR: 0x100, SD: 0x10000, RC: 0x20000, WD: 0x40000, WO: 0x80000 };
+  let mask = 0;
+  for (const pair of rights.match(/../g) ?? []) {
+    const bit = bits[pair];
+    if (bit === undefined) throw new Error(`unknown SDDL right ${pair} in ${rights}`);
+    mask |= bit;
+  }
+  return mask;
 }
 
 /** `attr: value` lines of an LDIF/ldb dump (folded lines joined), for one attribute. */
@@ -47,8 +59,10 @@ labDescribe('Active Directory commands against the Samba AD DC', () => {
       .join('\n')
       .trim();
   };
+  /** a samba tool of the DC's own version, run in the lab's Debian 13 root */
+  const samba = (cmd: string, args: string[]): Promise<string> => sh('chroot', [dc.root, cmd, ...args]);
   const ldbsearch = (filter: string, ...attrs: string[]): Promise<string> =>
-    sh('ldbsearch', ['-H', join(dc.stateDir, 'private', 'sam.ldb'), filter, ...attrs]);
+    samba('ldbsearch', ['-H', join(dc.stateDir, 'private', 'sam.ldb'), filter, ...attrs]);
   const ldapmodify = (ldif: string, add = false): Promise<string> =>
     sh(add ? 'ldapadd' : 'ldapmodify', ['-H', dc.ldapUrl, '-x', '-D', dc.user, '-w', dc.password], { ...process.env, LDAPTLS_CACERT: dc.caFile }, ldif);
   const gmsa = (args: string[], extra: NodeJS.ProcessEnv = {}, input?: string): Promise<RunResult> => plugin(args, { ...env, ...extra }, input);
@@ -110,7 +124,10 @@ labDescribe('Active Directory commands against the Samba AD DC', () => {
     expect(ldifValues(group, 'groupType')).toEqual(['-2147483644']);
     expect(ldifValues(group, 'member').map((m) => m.split(',')[0]).sort()).toEqual(['CN=WEBHOST01', 'CN=WEBHOST02']);
     const sd = ldifValues(await ldbsearch(`(sAMAccountName=${account}$)`, 'msDS-GroupMSAMembership'), 'msDS-GroupMSAMembership')[0];
-    expect(sd).toBe(`O:BAD:(A;;RPWPCRCCDCLCLORCWOWDSDDTSW;;;${groupSid})`);
+    // one ACE allowing the host group 0xf01ff; Samba versions spell the rights in different orders
+    const ace = /^O:BAD:\(A;;([A-Z]+);;;(S-[0-9-]+)\)$/.exec(sd ?? '');
+    expect(ace?.[2]).toBe(groupSid);
+    expect(sddlRights(ace?.[1] ?? '')).toBe(0xf01ff);
 
     const usn = ldifValues(entry, 'uSNChanged')[0];
     const again = await gmsa(['account', 'create', account, '--hosts', 'WEBHOST01,WEBHOST02', '--spn', `http/${account}.contoso.com`]);
@@ -152,11 +169,11 @@ labDescribe('Active Directory commands against the Samba AD DC', () => {
     const account = name('nest');
     expect((await gmsa(['account', 'create', account, '--hosts', 'WEBHOST01'])).status).toBe(0);
     const inner = name('inner');
-    await sh('samba-tool', ['group', 'add', inner, '-H', dc.ldapUrl.replace('ldaps', 'ldap'), '-U', dc.user, '--password', dc.password]).catch(async () =>
-      sh('samba-tool', ['group', 'add', inner, '-H', join(dc.stateDir, 'private', 'sam.ldb')]),
+    await samba('samba-tool', ['group', 'add', inner, '-H', dc.ldapUrl.replace('ldaps', 'ldap'), '-U', dc.user, '--password', dc.password]).catch(async () =>
+      samba('samba-tool', ['group', 'add', inner, '-H', join(dc.stateDir, 'private', 'sam.ldb')]),
     );
-    await sh('samba-tool', ['group', 'addmembers', inner, 'WEBHOST02$', '-H', join(dc.stateDir, 'private', 'sam.ldb')]);
-    await sh('samba-tool', ['group', 'addmembers', `${account}Hosts`, inner, '-H', join(dc.stateDir, 'private', 'sam.ldb')]);
+    await samba('samba-tool', ['group', 'addmembers', inner, 'WEBHOST02$', '-H', join(dc.stateDir, 'private', 'sam.ldb')]);
+    await samba('samba-tool', ['group', 'addmembers', `${account}Hosts`, inner, '-H', join(dc.stateDir, 'private', 'sam.ldb')]);
     const nested = await gmsa(['account', 'test', account, '--host', 'WEBHOST02', '--format', 'json']);
     expect(nested.status).toBe(0);
     expect(JSON.parse(nested.stdout)).toMatchObject({ Allowed: true, Via: expect.arrayContaining([`${account}Hosts`]) });
@@ -166,15 +183,39 @@ labDescribe('Active Directory commands against the Samba AD DC', () => {
     expect(no.stdout).toMatch(/DC01 may NOT retrieve the password/);
   });
 
-  test('--host-password-stdin binds as the host and asks the DC for the password itself', async () => {
+  test('--host-password-stdin retrieves the password as the host; the NT hash matches what samba-tool computes', async () => {
     const account = name('hostpw');
     expect((await gmsa(['account', 'create', account, '--hosts', 'WEBHOST02'])).status).toBe(0);
     const hostPassword = `Host-${tag}-Pass1!`;
-    await sh('samba-tool', ['user', 'setpassword', 'WEBHOST02$', `--newpassword=${hostPassword}`, '-H', join(dc.stateDir, 'private', 'sam.ldb')]);
+    await samba('samba-tool', ['user', 'setpassword', 'WEBHOST02$', `--newpassword=${hostPassword}`, '-H', join(dc.stateDir, 'private', 'sam.ldb')]);
+    const before = Date.now();
     const r = await gmsa(['account', 'test', account, '--host', 'WEBHOST02', '--host-password-stdin', '--format', 'json'], {}, hostPassword);
+    expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
-    // Samba 4.17 never computes msDS-ManagedPassword (4.21+ does); the bind as the host itself succeeded.
-    expect((JSON.parse(r.stdout) as { PasswordRead: string }).PasswordRead).toMatch(/the DC returned (no password|the current password)/);
+    const read = (JSON.parse(r.stdout) as { Allowed: boolean; PasswordRead: { Retrieved: boolean; Length: number; Fingerprint: string; LastChanged: string; NextChange: string } });
+    expect(read.Allowed).toBe(true);
+    expect(read.PasswordRead).toMatchObject({ Retrieved: true, Length: 256 });
+    // the oracle: Samba's own computation of the gMSA's NT hash (unicodePwd), straight from its database
+    const oracle = await samba('samba-tool', ['user', 'getpassword', `${account}$`, '--attributes=unicodePwd', '-H', join(dc.stateDir, 'private', 'sam.ldb')]);
+    const nt = Buffer.from(ldifValues(oracle, 'unicodePwd:')[0] ?? '', 'base64');
+    expect(nt).toHaveLength(16);
+    expect(read.PasswordRead.Fingerprint).toBe(createHash('sha256').update(nt.toString('hex')).digest('hex').slice(0, 16));
+    // set at creation, changes after msDS-ManagedPasswordInterval (30 days)
+    expect(Math.abs(Date.parse(read.PasswordRead.LastChanged) - before)).toBeLessThan(30 * 60_000);
+    const days = (Date.parse(read.PasswordRead.NextChange) - before) / 86_400_000;
+    expect(days).toBeGreaterThan(29);
+    expect(days).toBeLessThanOrEqual(30.1);
+    expect(r.stdout).not.toContain(nt.toString('hex'));
+
+    // a host outside the allowed principals gets no password, and both answers agree
+    const other = `Other-${tag}-Pass1!`;
+    await samba('samba-tool', ['user', 'setpassword', 'WEBHOST01$', `--newpassword=${other}`, '-H', join(dc.stateDir, 'private', 'sam.ldb')]);
+    const no = await gmsa(['account', 'test', account, '--host', 'WEBHOST01', '--host-password-stdin', '--format', 'json'], {}, other);
+    expect(no.status).toBe(1);
+    expect(JSON.parse(no.stdout)).toMatchObject({ Allowed: false, PasswordRead: { Retrieved: false, Length: null } });
+    expect(no.stderr).toMatch(/WEBHOST01 may not retrieve the password/);
+    expect(no.stderr).not.toMatch(/disagrees/);
+
     const wrong = await gmsa(['account', 'test', account, '--host', 'WEBHOST02', '--host-password-stdin'], {}, 'not-it');
     expect(wrong.status).toBe(1);
     expect(wrong.stderr).toMatch(/rejected the machine password given for WEBHOST02\$/);
@@ -256,7 +297,7 @@ labDescribe('Active Directory commands against the Samba AD DC', () => {
     const insecure = await gmsa(['account', 'ls', '-q', '--insecure-skip-tls-verify'], { GMSA_LDAP_CA: '' });
     expect(insecure.status).toBe(0);
     expect(insecure.stderr).toMatch(/Warning: --insecure-skip-tls-verify/);
-    const plain = await gmsa(['account', 'ls', '--server', 'ldap://127.100.0.1']);
+    const plain = await gmsa(['account', 'ls', '--server', `ldap://${new URL(dc.ldapUrl).hostname}`]);
     expect(plain.status).toBe(2);
     expect(plain.stderr).toMatch(/refusing a simple bind over plain LDAP/);
     const starttls = await gmsa(['account', 'ls', '-q', '--server', 'ldap://dc01.contoso.com', '--starttls']);
@@ -298,7 +339,7 @@ labDescribe('Active Directory commands against the Samba AD DC', () => {
       const account = name('cut');
       for (let cutAfter = 2; cutAfter <= 14; cutAfter += 3) {
         const proxy = createServer((client) => {
-          const upstream = connect(636, '127.100.0.1');
+          const upstream = connect(636, new URL(dc.ldapUrl).hostname);
           let chunks = 0;
           client.on('data', (d) => {
             chunks += 1;
@@ -336,6 +377,11 @@ labDescribe('Active Directory commands against the Samba AD DC', () => {
     const status = JSON.parse((await gmsa(['kds', 'status', '--format', 'json'])).stdout) as { Keys: { ID: string; UsableNow: boolean }[] };
     expect(status.Keys.map((k) => k.ID).sort()).toEqual(ldifValues(keys, 'cn').sort());
     expect(status.Keys.find((k) => k.ID === id)?.UsableNow).toBe(false); // the 10-hour rule
+    // Samba's own view of the keys: the same ids, and ours is not usable yet there either
+    const samba4 = await samba('samba-tool', ['domain', 'kds', 'root-key', 'list', '--json', '-H', join(dc.stateDir, 'private', 'sam.ldb')]);
+    const sambaKeys = JSON.parse(samba4) as { name: string; 'msKds-UseStartTime': string }[];
+    expect(sambaKeys.map((k) => k.name.toLowerCase()).sort()).toEqual(status.Keys.map((k) => k.ID.toLowerCase()).sort());
+    expect(Date.parse(sambaKeys.find((k) => k.name.toLowerCase() === id.toLowerCase())!['msKds-UseStartTime'])).toBeGreaterThan(Date.now() - 60_000);
     const lab = await gmsa(['kds', 'create', '--backdate-10h']);
     expect(lab.stderr).toMatch(/BACKDATING/);
     const st2 = JSON.parse((await gmsa(['kds', 'status', '--format', 'json'])).stdout) as { Usable: boolean };

@@ -146,13 +146,34 @@ labDescribe('lab dc (Samba AD DC)', () => {
     expect(asUser.code).toBe(0);
   });
 
-  test("the DC's DNS (GMSA_DNS_SERVER) answers the DC locator SRV record with the DC", async () => {
+  test("the DC's DNS (GMSA_DNS_SERVER) answers the DC locator SRV records with both DCs", async () => {
     const resolver = new dns.Resolver({ timeout: 3000, tries: 2 });
     resolver.setServers([dc.dnsServer]);
+    const ip2 = new URL(dc.dc2Url).hostname;
     const srv = await resolver.resolveSrv(`_ldap._tcp.dc._msdcs.${dc.domain}`);
-    expect(srv).toEqual([expect.objectContaining({ name: 'dc01.contoso.com', port: 389 })]);
-    expect(await resolver.resolve4(srv[0]!.name)).toEqual([ip]);
+    expect(srv.map((r) => `${r.name}:${r.port}`).sort()).toEqual(['dc01.contoso.com:389', 'dc02.contoso.com:389']);
+    expect(await resolver.resolve4('dc01.contoso.com')).toEqual([ip]);
+    expect(await resolver.resolve4('dc02.contoso.com')).toEqual([ip2]);
     const kdc = await resolver.resolveSrv(`_kerberos._tcp.${dc.domain}`);
-    expect(kdc.map((r) => `${r.name}:${r.port}`)).toEqual(['dc01.contoso.com:88']);
+    expect(kdc.map((r) => `${r.name}:${r.port}`).sort()).toEqual(['dc01.contoso.com:88', 'dc02.contoso.com:88']);
+  });
+
+  test('the second DC is a replica of the same domain: it serves what the first one holds', async () => {
+    const base = ['-x', '-D', dc.user, '-w', dc.password, '-b', 'DC=contoso,DC=com', '-s', 'base', 'objectGUID'];
+    const first = await ldaps(base);
+    const second = await ldapsearch(['-H', dc.dc2Url, ...base], { LDAPTLS_CACERT: dc.caFile, LDAPTLS_REQCERT: 'demand' });
+    expect(second.code).toBe(0);
+    expect(second.stdout).toMatch(/objectGUID:: /);
+    expect(second.stdout).toBe(first.stdout);
+  });
+
+  test('Samba 4.21+ with a KDS root key usable now: the DC can compute gMSA passwords', async () => {
+    const keys = await ldaps(['-x', '-D', dc.user, '-w', dc.password, '-b', 'CN=Master Root Keys,CN=Group Key Distribution Service,CN=Services,CN=Configuration,DC=contoso,DC=com', '-s', 'one', '(objectClass=msKds-ProvRootKey)', 'msKds-UseStartTime']);
+    expect(keys.code).toBe(0);
+    const starts = [...keys.stdout.matchAll(/^msKds-UseStartTime: (\d+)$/gm)].map((m) => BigInt(m[1]!));
+    expect(starts.length).toBeGreaterThan(0);
+    // FILETIME: 100 ns ticks since 1601; usable when the start is at least 10 hours in the past
+    const nowTicks = BigInt(Date.now()) * 10_000n + 116444736000000000n;
+    expect(starts.some((t) => nowTicks - t >= 10n * 3600n * 10_000_000n)).toBe(true);
   });
 });

@@ -36,8 +36,13 @@ export function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
  * keep answering while the CLI runs.
  */
 export function run(cmd: string, args: readonly string[], env: NodeJS.ProcessEnv, input?: string | Buffer): Promise<RunResult> {
+  return runIn(undefined, cmd, args, env, input);
+}
+
+/** run() in a working folder (undefined: this process's). */
+export function runIn(cwd: string | undefined, cmd: string, args: readonly string[], env: NodeJS.ProcessEnv, input?: string | Buffer): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, [...args], { env, stdio: ['pipe', 'pipe', 'pipe'], timeout: 60_000 });
+    const child = spawn(cmd, [...args], { cwd, env, stdio: ['pipe', 'pipe', 'pipe'], timeout: 60_000 });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (c: Buffer) => out.push(c));
@@ -50,6 +55,8 @@ export function run(cmd: string, args: readonly string[], env: NodeJS.ProcessEnv
         stderr: Buffer.concat(err).toString('utf8'),
       }),
     );
+    // a child that exits without reading its input (most do) must not fail the run with EPIPE
+    child.stdin.on('error', () => undefined);
     child.stdin.end(input ?? '');
   });
 }

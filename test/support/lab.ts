@@ -57,6 +57,16 @@ export interface LabDc {
   netbios: string;
   /** GMSA_LAB_DC_STATE: the DC's state dir (smb.conf in etc/, sam.ldb in private/, logs in log/) */
   stateDir: string;
+  /**
+   * GMSA_LAB_DC_ROOT: the Debian 13 root the DCs run in. The samba tools of the DCs' own version
+   * (samba-tool, ldbsearch) run there: `chroot <root> samba-tool ...` (see samba() in tests); paths below
+   * the state dirs mean the same inside and out.
+   */
+  root: string;
+  /** GMSA_LAB_DC2_URL: the second DC (dc02, joined to the same domain), e.g. ldaps://127.100.0.2:636 */
+  dc2Url: string;
+  /** GMSA_LAB_DC2_STATE: the second DC's state dir */
+  dc2StateDir: string;
   /** GMSA_LAB_LOWPRIV_USER / GMSA_LAB_LOWPRIV_PASSWORD: a domain user without rights (labuser@contoso.com) */
   lowPrivUser: string;
   lowPrivPassword: string;
@@ -78,6 +88,9 @@ export const LAB_DC_ENV = [
   'GMSA_LAB_DC_NETBIOS',
   'GMSA_LAB_LOWPRIV_USER',
   'GMSA_LAB_LOWPRIV_PASSWORD',
+  'GMSA_LAB_DC_ROOT',
+  'GMSA_LAB_DC2_URL',
+  'GMSA_LAB_DC2_STATE',
 ] as const;
 
 /** Build a LabDc from parsed `scripts/lab env` output; throws naming the variables that are missing. */
@@ -94,6 +107,9 @@ export function labDcFromEnv(env: Record<string, string>): LabDc {
     dnsServer: v('GMSA_DNS_SERVER'),
     netbios: v('GMSA_LAB_DC_NETBIOS'),
     stateDir: v('GMSA_LAB_DC_STATE'),
+    root: v('GMSA_LAB_DC_ROOT'),
+    dc2Url: v('GMSA_LAB_DC2_URL'),
+    dc2StateDir: v('GMSA_LAB_DC2_STATE'),
     lowPrivUser: v('GMSA_LAB_LOWPRIV_USER'),
     lowPrivPassword: v('GMSA_LAB_LOWPRIV_PASSWORD'),
     computers: ['WEBHOST01', 'WEBHOST02'],
@@ -406,4 +422,45 @@ export function labDescribe(name: string, fn: () => void): void {
       });
     }
   });
+}
+
+/** The machine's own docker CLI plugin folders (docker CLI 28 on Linux), searched after the config dir's. */
+export const SYSTEM_CLI_PLUGIN_DIRS = [
+  '/usr/local/lib/docker/cli-plugins',
+  '/usr/local/libexec/docker/cli-plugins',
+  '/usr/lib/docker/cli-plugins',
+  '/usr/libexec/docker/cli-plugins',
+];
+
+/**
+ * The folder where the lab's compose part put docker compose v2 (GMSA_LAB_CLI_PLUGINS_DIR), or null when
+ * the lab cannot run here.
+ */
+export async function labComposeDir(): Promise<string | null> {
+  const env = await labEnv();
+  if (!env) return null;
+  const dir = env.GMSA_LAB_CLI_PLUGINS_DIR;
+  if (!dir) throw new Error('scripts/lab env printed no GMSA_LAB_CLI_PLUGINS_DIR');
+  return dir;
+}
+
+/**
+ * A docker config.json body that lets the docker CLI find the lab's compose v2: nothing to add when it
+ * sits in one of the machine's own plugin folders (as on a fresh machine), cliPluginsExtraDirs otherwise.
+ */
+export function composeV2Config(dir: string): Record<string, unknown> {
+  return SYSTEM_CLI_PLUGIN_DIRS.includes(dir) ? {} : { cliPluginsExtraDirs: [dir] };
+}
+
+/**
+ * CMD ARGS run where the docker CLI finds no compose v2 plugin, to exercise the docker-compose (v1) path
+ * on a machine that has both: in a private mount namespace (root), an empty folder is mounted over each
+ * of the machine's plugin folders that holds a docker-compose. Without such a folder it is CMD ARGS.
+ */
+export function withoutComposeV2(cmd: string, args: readonly string[]): [string, string[]] {
+  const hide = SYSTEM_CLI_PLUGIN_DIRS.filter((d) => fs.existsSync(path.join(d, 'docker-compose')));
+  if (hide.length === 0) return [cmd, [...args]];
+  const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'no-compose-v2-'));
+  const mounts = hide.map((d) => `mount --bind ${empty} ${d}`).join(' && ');
+  return ['unshare', ['-m', '--propagation', 'private', 'sh', '-c', `${mounts} && exec "$@"`, 'sh', cmd, ...args]];
 }

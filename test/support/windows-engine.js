@@ -16,6 +16,10 @@
  *     /containers/{id}; attach and exec start are hijacked (`Connection: Upgrade` -> 101 and a raw
  *     multiplexed stdout/stderr stream with 8-byte frame headers);
  *   - exec: POST /containers/{id}/exec, POST /exec/{id}/start (hijacked, or detached), GET /exec/{id}/json;
+ *   - what docker compose v2 needs besides: GET /networks (filters), GET/DELETE /networks/{id}, POST
+ *     /networks/create (the pre-defined nat and none networks, a user network must exist before a
+ *     container names it), containers listed by label filter, GET /volumes (always empty);
+ *   - GMSA_STANDIN_TRACE=1 in the environment prints every request (and the 404s) on stderr;
  *   - anything else: 404 {"message":"page not found"}.
  *
  * Where the rules come from (moby):
@@ -1176,6 +1180,12 @@ class EngineState {
     this.containers = {};
     /** Exec sessions by id. */
     this.execs = {};
+    /** Networks by id: a Windows engine starts with "nat" (the default) and "none". */
+    this.networks = {};
+    for (const [name, driver] of [['nat', 'nat'], ['none', 'null']]) {
+      const id = crypto.createHash('sha256').update(`network#${name}`).digest('hex');
+      this.networks[id] = { Name: name, Id: id, Created: this.now().toISOString(), Scope: 'local', Driver: driver, EnableIPv6: false, IPAM: { Driver: 'windows', Options: null, Config: driver === 'nat' ? [{ Subnet: '172.24.80.0/20', Gateway: '172.24.80.1' }] : [] }, Internal: false, Attachable: false, Ingress: false, ConfigFrom: { Network: '' }, ConfigOnly: false, Containers: {}, Options: {}, Labels: {} };
+    }
     this.timers = new Set();
     this.sockets = new Set();
     this.closed = false;
@@ -1250,6 +1260,51 @@ class EngineState {
 
   noSuchImage(name) {
     return new EngineError(404, `No such image: ${normalizeImageRef(name).familiar}`);
+  }
+
+  // --- networks (what docker compose needs: a project network, created, listed, inspected, removed) --
+
+  /** moby's network lookup: full id, name, then a unique id prefix. */
+  findNetwork(ref) {
+    const r = String(ref || '');
+    if (this.networks[r]) return this.networks[r];
+    const byName = Object.values(this.networks).find((n) => n.Name === r);
+    if (byName) return byName;
+    const hits = Object.values(this.networks).filter((n) => n.Id.startsWith(r));
+    return r && hits.length === 1 ? hits[0] : undefined;
+  }
+
+  getNetwork(ref) {
+    const n = this.findNetwork(ref);
+    if (!n) throw new EngineError(404, `network ${ref} not found`);
+    return n;
+  }
+
+  createNetwork(body) {
+    const name = body && typeof body.Name === 'string' ? body.Name : '';
+    if (!name) throw new EngineError(400, 'network name must not be empty');
+    if (this.findNetwork(name) && this.findNetwork(name).Name === name) throw new EngineError(409, `network with name ${name} already exists`);
+    const driver = body.Driver || 'nat';
+    if (!['nat', 'transparent', 'l2bridge', 'l2tunnel', 'ics', 'overlay', 'null'].includes(driver)) {
+      throw new EngineError(400, `could not find plugin ${driver} in v1 plugin registry: plugin not found`);
+    }
+    const id = crypto.randomBytes(32).toString('hex');
+    this.networks[id] = { Name: name, Id: id, Created: this.now().toISOString(), Scope: 'local', Driver: driver, EnableIPv6: Boolean(body.EnableIPv6), IPAM: { Driver: 'windows', Options: null, Config: [] }, Internal: Boolean(body.Internal), Attachable: Boolean(body.Attachable), Ingress: false, ConfigFrom: { Network: '' }, ConfigOnly: false, Containers: {}, Options: body.Options || {}, Labels: body.Labels || {} };
+    return this.networks[id];
+  }
+
+  removeNetwork(ref) {
+    const n = this.getNetwork(ref);
+    if (['nat', 'none'].includes(n.Name)) throw new EngineError(403, `${n.Name} is a pre-defined network and cannot be removed`);
+    const users = Object.values(this.containers).filter((c) => this.containerNetwork(c) === n);
+    if (users.length) throw new EngineError(403, `error while removing network: network ${n.Name} id ${n.Id} has active endpoints`);
+    delete this.networks[n.Id];
+  }
+
+  /** The network a container is attached to: its NetworkMode, "default" being nat. */
+  containerNetwork(c) {
+    const mode = c.hostConfig.NetworkMode || 'default';
+    return this.findNetwork(mode === 'default' ? 'nat' : mode) || this.findNetwork('nat');
   }
 
   // --- containers ----------------------------------------------------------------------------------
@@ -1365,9 +1420,15 @@ class EngineState {
     if (!fullConfig.WorkingDir) fullConfig.WorkingDir = image.workingDir;
     if (!fullConfig.Labels) fullConfig.Labels = {};
     if (image.exposedPorts && !fullConfig.ExposedPorts) fullConfig.ExposedPorts = image.exposedPorts;
+    // a user-defined network must exist (moby: "network X not found"); its aliases are kept for inspect
+    const mode = hostConfig.NetworkMode;
+    if (mode && !['default', 'nat', 'none', 'host', 'bridge'].includes(mode) && !mode.startsWith('container:')) this.getNetwork(mode);
+    const endpoints = (body.NetworkingConfig && body.NetworkingConfig.EndpointsConfig) || {};
+    const endpoint = Object.values(endpoints)[0];
     const c = {
       id,
       name,
+      aliases: endpoint && Array.isArray(endpoint.Aliases) ? endpoint.Aliases : null,
       created: this.now().toISOString(),
       image: image.name,
       imageId: image.id,
@@ -2013,7 +2074,7 @@ function statusText(state, c) {
   return 'Created';
 }
 
-function networkSettings(c) {
+function networkSettings(c, net) {
   const running = c.state.running;
   return {
     Bridge: '',
@@ -2034,11 +2095,11 @@ function networkSettings(c) {
     IPv6Gateway: '',
     MacAddress: '',
     Networks: {
-      nat: {
+      [net ? net.Name : 'nat']: {
         IPAMConfig: null,
         Links: null,
-        Aliases: null,
-        NetworkID: 'c1a2e8f0d3b4a5968778695a4b3c2d1e0f9e8d7c6b5a49382716050403020100',
+        Aliases: c.aliases || null,
+        NetworkID: net ? net.Id : 'c1a2e8f0d3b4a5968778695a4b3c2d1e0f9e8d7c6b5a49382716050403020100',
         EndpointID: running ? crypto.createHash('sha256').update(`${c.id}#ep`).digest('hex') : '',
         Gateway: running ? '172.24.80.1' : '',
         IPAddress: running ? c.rt.ip : '',
@@ -2089,7 +2150,7 @@ function containerJson(state, c) {
     GraphDriver: { Data: { dir: `${state.dockerRootDir}\\windowsfilter\\${c.id}` }, Name: 'windowsfilter' },
     Mounts: [],
     Config: c.config,
-    NetworkSettings: networkSettings(c),
+    NetworkSettings: networkSettings(c, state.containerNetwork(c)),
   };
 }
 
@@ -2106,7 +2167,7 @@ function containerSummary(state, c) {
     State: c.state.status,
     Status: statusText(state, c),
     HostConfig: { NetworkMode: c.hostConfig.NetworkMode || 'default' },
-    NetworkSettings: { Networks: networkSettings(c).Networks },
+    NetworkSettings: { Networks: networkSettings(c, state.containerNetwork(c)).Networks },
     Mounts: [],
   };
 }
@@ -2140,7 +2201,79 @@ function matchesFilters(c, filters) {
   if (ids && !ids.some((i) => c.id.startsWith(i))) return false;
   const statuses = values('status');
   if (statuses && !statuses.includes(c.state.status)) return false;
-  return true;
+  return matchesLabels((c.config && c.config.Labels) || {}, values('label'));
+}
+
+/** docker's label filters: `key` (present) or `key=value`, all must match. */
+function matchesLabels(labels, wanted) {
+  if (!wanted) return true;
+  return wanted.every((w) => {
+    const i = w.indexOf('=');
+    return i < 0 ? Object.prototype.hasOwnProperty.call(labels, w) : labels[w.slice(0, i)] === w.slice(i + 1);
+  });
+}
+
+function parseFilters(url) {
+  const f = url.searchParams.get('filters');
+  if (!f) return {};
+  try {
+    return JSON.parse(f);
+  } catch {
+    throw new EngineError(400, `invalid filter: ${f}`);
+  }
+}
+
+function filterValues(filters, k) {
+  const v = filters[k];
+  if (!v) return null;
+  return Array.isArray(v) ? v : Object.keys(v).filter((x) => v[x]);
+}
+
+function networkJson(state, n) {
+  const containers = {};
+  for (const c of Object.values(state.containers)) {
+    if (state.containerNetwork(c) === n && c.state.running) {
+      containers[c.id] = { Name: c.name, EndpointID: crypto.createHash('sha256').update(`${c.id}#ep`).digest('hex'), MacAddress: '00:15:5d:8e:2a:4c', IPv4Address: `${c.rt.ip}/20`, IPv6Address: '' };
+    }
+  }
+  return Object.assign({}, n, { Containers: containers });
+}
+
+function addNetworkRoutes(router) {
+  const N = (rest) => new RegExp(`^/networks/(?<id>[^/]+)${rest}$`);
+  router.add('GET', '/networks', (ctx) => {
+    const filters = parseFilters(ctx.url);
+    const names = filterValues(filters, 'name');
+    const ids = filterValues(filters, 'id');
+    const drivers = filterValues(filters, 'driver');
+    const list = Object.values(ctx.state.networks).filter(
+      (n) =>
+        (!names || names.some((x) => n.Name.includes(x))) &&
+        (!ids || ids.some((x) => n.Id.startsWith(x))) &&
+        (!drivers || drivers.includes(n.Driver)) &&
+        matchesLabels(n.Labels || {}, filterValues(filters, 'label')),
+    );
+    sendJson(ctx, 200, list.map((n) => networkJson(ctx.state, n)));
+  });
+  router.add('GET', N(''), (ctx) => sendJson(ctx, 200, networkJson(ctx.state, ctx.state.getNetwork(decodeURIComponent(ctx.params.id)))));
+  router.add('POST', '/networks/create', async (ctx) => {
+    const n = ctx.state.createNetwork(await ctx.body());
+    sendJson(ctx, 201, { Id: n.Id, Warning: '' });
+  });
+  router.add('DELETE', N(''), (ctx) => {
+    ctx.state.removeNetwork(decodeURIComponent(ctx.params.id));
+    sendEmpty(ctx, 204);
+  });
+  // volumes: none are ever created here (compose lists its project's to remove them on `down -v`)
+  router.add('GET', '/volumes', (ctx) => {
+    parseFilters(ctx.url);
+    sendJson(ctx, 200, { Volumes: [], Warnings: null });
+  });
+  router.add('POST', N('/(?:connect|disconnect)'), async (ctx) => {
+    ctx.state.getNetwork(decodeURIComponent(ctx.params.id));
+    await ctx.body();
+    sendEmpty(ctx, 200);
+  });
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -2200,15 +2333,7 @@ function addContainerRoutes(router) {
   });
   router.add('GET', '/containers/json', (ctx) => {
     const all = boolParam(ctx.url, 'all');
-    let filters = {};
-    const f = ctx.url.searchParams.get('filters');
-    if (f) {
-      try {
-        filters = JSON.parse(f);
-      } catch {
-        throw new EngineError(400, `invalid filter: ${f}`);
-      }
-    }
+    const filters = parseFilters(ctx.url);
     let list = Object.values(ctx.state.containers)
       .filter((c) => (all || c.state.running) && matchesFilters(c, filters))
       .sort((a, b) => Date.parse(b.created) - Date.parse(a.created));
@@ -2365,6 +2490,7 @@ function createWindowsEngine(opts = {}) {
   addImageRoutes(router);
   addContainerRoutes(router);
   addExecRoutes(router);
+  addNetworkRoutes(router);
 
   async function dispatch(req, res, socket, head) {
     const url = new URL(req.url || '/', 'http://engine');
@@ -2412,6 +2538,7 @@ function createWindowsEngine(opts = {}) {
       }
     }
     const found = router.match(method, pathname);
+    if (process.env.GMSA_STANDIN_TRACE) process.stderr.write(`windows-engine: ${method} ${url.pathname}${url.search}${found ? '' : ' -> 404'}\n`);
     if (!found) return sendError(ctx, 404, 'page not found');
     ctx.params = found.params;
     try {
