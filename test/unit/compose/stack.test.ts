@@ -11,7 +11,7 @@ import { readProject } from '../../../src/compose/project';
 import { applyStack, hideConfigSpecs, planStack, type StackPlan } from '../../../src/compose/stack';
 import { parseStackArgs, stackDeployArgv } from '../../../src/compose/stack-args';
 import { parseComposeText } from '../../../src/compose/yaml-doc';
-import { BuildRuleError, ConflictError, UsageError } from '../../../src/errors';
+import { BuildRuleError, ConflictError, InvalidInputError, UsageError } from '../../../src/errors';
 import { decideWindowsBuild } from '../../../src/orchestrators/swarm-nodes';
 import { expectGolden } from '../../support/golden';
 import { FIXTURES } from './helpers';
