@@ -30,7 +30,7 @@ const req: AccountRequest = {
   spns: ['http/web.contoso.com'],
   dnsHostName: 'webapp01.contoso.com',
   dnsHostNameExplicit: false,
-  domainDn: D,
+  domain: { domainDn: D, dnsName: 'contoso.com', netbiosName: 'CONTOSO' },
   gmsaContainer: `CN=Managed Service Accounts,${D}`,
   groupContainer: `CN=Users,${D}`,
 };
