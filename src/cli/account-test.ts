@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { DirectoryFlags } from '../ad/settings';
-import { CheckFailedError, InvalidInputError, NotFoundError } from '../errors';
+import { CheckFailedError, InvalidInputError, NotFoundError, UsageError } from '../errors';
 import { parseFormat, renderObject } from '../util/format';
 import { addDirectoryOptions, DIRECTORY_HELP, withDirectory } from './ad-shared';
 import type { Deps } from './deps';
@@ -27,15 +27,18 @@ Example:
   cmd.action(async (name: string, o: DirectoryFlags & { host: string; hostPasswordStdin?: boolean; format?: string }) => {
     const format = parseFormat(o.format);
     if (o.hostPasswordStdin && o.passwordStdin) {
-      throw new InvalidInputError('--host-password-stdin and --password-stdin both want standard input', 'Give the admin password in GMSA_LDAP_PASSWORD.');
+      throw new UsageError('--host-password-stdin and --password-stdin both want standard input', 'Give the password you bind with in GMSA_LDAP_PASSWORD instead.');
     }
     const { bareName, describeKind, findPrincipals, resolveSids } = require('../ad/accounts') as typeof import('../ad/accounts');
     const { readDomain } = require('../ad/domain') as typeof import('../ad/domain');
     const { decideAccess, hostToken } = require('../ad/access') as typeof import('../ad/access');
-    const hostPassword = o.hostPasswordStdin ? (await deps.io.readStdin()).toString('utf8').replace(/\r?\n$/, '') : undefined;
+    const { readStdinSecret } = require('../ad/settings') as typeof import('../ad/settings');
+    const hostPassword = o.hostPasswordStdin
+      ? await readStdinSecret('--host-password-stdin', `the machine account password of ${bareName(o.host)}`, () => deps.io.readStdin())
+      : undefined;
     const verdict = await withDirectory(o, deps, async (dir) => {
       const domain = await readDomain(dir);
-      const found = await findPrincipals(dir, domain.domainDn, [name, o.host]);
+      const found = await findPrincipals(dir, domain, [name, o.host]);
       const g = found.get(bareName(name).toLowerCase());
       const host = found.get(bareName(o.host).toLowerCase());
       if (!g || g.kind !== 'gmsa') throw new NotFoundError(`no gMSA named ${bareName(name)} in ${domain.dnsName}`, 'List the gMSAs with `docker gmsa account ls`.');
