@@ -41,19 +41,28 @@ Example:
       const found = await findPrincipals(dir, domain, [name, o.host]);
       const g = found.get(bareName(name).toLowerCase());
       const host = found.get(bareName(o.host).toLowerCase());
-      if (!g || g.kind !== 'gmsa') throw new NotFoundError(`no gMSA named ${bareName(name)} in ${domain.dnsName}`, 'List the gMSAs with `docker gmsa account ls`.');
+      if (!g) throw new NotFoundError(`no gMSA named ${bareName(name)} in ${domain.dnsName}`, 'List the gMSAs with `docker gmsa account ls`.');
+      if (g.kind !== 'gmsa') throw new InvalidInputError(`${g.dn} is ${describeKind(g.kind)}, not a group managed service account`, 'List the gMSAs with `docker gmsa account ls`.');
       if (!host) throw new NotFoundError(`no computer named ${bareName(o.host)} in ${domain.dnsName}`, 'Give the host by its computer name.');
       if (host.kind !== 'computer') throw new InvalidInputError(`${host.dn} is ${describeKind(host.kind)}, not a computer`, '--host takes a container host.');
       const v = decideAccess(g.membership, await hostToken(dir, host));
       const names = await resolveSids(dir, [...v.via, ...v.deniedVia, ...v.allowedPrincipals]);
       const label = (sid: string): string => names.get(sid)?.samAccountName ?? sid;
-      return { g, host, domain, v, label };
+      // The group to add the host to: the default <NAME>Hosts when it is allowed, else the first allowed group.
+      const groups = v.allowedPrincipals.flatMap((sid) => {
+        const p = names.get(sid);
+        return p?.kind === 'group' ? [p] : [];
+      });
+      const defaultGroup = `${g.name}Hosts`.toLowerCase();
+      const target = groups.find((p) => p.samAccountName.toLowerCase() === defaultGroup) ?? groups[0];
+      const grant = `docker gmsa account create ${g.name} --hosts ${host.name}${target && target.samAccountName.toLowerCase() !== defaultGroup ? ` --group ${target.samAccountName}` : ''}`;
+      return { g, host, domain, v, label, grant };
     });
     let passwordRead: string | undefined;
     if (hostPassword !== undefined) {
       passwordRead = await readAsHost(o, deps, verdict.host.samAccountName, verdict.domain.dnsName, hostPassword, verdict.g.dn);
     }
-    const { g, host, v, label } = verdict;
+    const { g, host, v, label, grant } = verdict;
     const view = {
       Account: g.name,
       Host: host.name,
@@ -71,12 +80,13 @@ Example:
           lines.push("If the host still cannot use it, it may not know its new group yet: reboot it or run 'klist purge -li 0x3e7' there.");
         } else if (v.deniedVia.length) {
           lines.push(`${host.name} may NOT retrieve the password of ${g.name}: denied through ${view.DeniedBy.join(', ')}.`);
+          lines.push(`A deny entry in msDS-GroupMSAMembership wins over every allow: take ${view.DeniedBy.length === 1 ? 'it' : 'them'} out of the gMSA's list, or the host out of ${view.DeniedBy.length === 1 ? 'that group' : 'those groups'}.`);
         } else {
           lines.push(`${host.name} may NOT retrieve the password of ${g.name}.`);
           lines.push(
             view.AllowedPrincipals.length
-              ? `Allowed are: ${view.AllowedPrincipals.join(', ')}. Add the host to one of them: docker gmsa account create ${g.name} --hosts ${host.name}`
-              : `Nobody is allowed. Grant the host: docker gmsa account create ${g.name} --hosts ${host.name}`,
+              ? `Allowed are: ${view.AllowedPrincipals.join(', ')}. Grant the host: ${grant}`
+              : `Nobody is allowed. Grant the host: ${grant}`,
           );
         }
         if (passwordRead) lines.push(`Reading the password as ${host.samAccountName}: ${passwordRead}.`);
