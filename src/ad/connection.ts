@@ -75,7 +75,7 @@ export function describeConnectionFailure(err: unknown, c: Candidate, timeoutMs?
 }
 
 /** Turns an LDAP error into a DirectoryError that says what failed and what to do. `action` reads "create the gMSA webapp01". */
-export function mapLdapError(err: unknown, action: string, server: string): GmsaError {
+export function mapLdapError(err: unknown, action: string, server: string, timeoutMs?: number): GmsaError {
   if (err instanceof GmsaError) return err;
   const code = resultCode(err);
   const text = ((err as Error).message ?? '').trim();
@@ -113,6 +113,12 @@ export function mapLdapError(err: unknown, action: string, server: string): Gmsa
       return new DirectoryError(`cannot ${action}: it already exists`, 'Nothing to create.');
     default:
       if (code !== undefined) return new DirectoryError(`cannot ${action}: LDAP result ${code}: ${text}`, 'See the message from the domain controller above.');
+      if (/timed out|timeout/i.test(text)) {
+        return new DirectoryUnreachableError(
+          `${server} did not answer${timeoutMs ? ` in ${seconds(timeoutMs)}` : ' in time'} while trying to ${action}`,
+          'The DC or the network may be slow or overloaded: raise --timeout, or name another DC with --server; it is safe to run the command again.',
+        );
+      }
       return new DirectoryUnreachableError(`lost the connection to ${server} while trying to ${action}: ${text}`, 'Check that the domain controller is up and reachable, then run the command again; it is safe to repeat.');
   }
 }
@@ -132,6 +138,8 @@ export class Directory {
     /** The DC this connection is bound to, for messages. */
     readonly server: string,
     readonly boundAs: string | undefined,
+    /** The --timeout each operation is bounded by, for messages. */
+    readonly timeoutMs?: number,
   ) {}
 
   async search(base: string, req: SearchRequest, action = `search ${base}`): Promise<Entry[]> {
@@ -144,7 +152,7 @@ export class Directory {
       return (await this.client.search(base, opts)).searchEntries;
     } catch (err) {
       if (resultCode(err) === 32) return [];
-      throw mapLdapError(err, action, this.server);
+      throw mapLdapError(err, action, this.server, this.timeoutMs);
     }
   }
 
@@ -158,7 +166,7 @@ export class Directory {
       return 'added';
     } catch (err) {
       if (resultCode(err) === 68) return 'exists';
-      throw mapLdapError(err, action, this.server);
+      throw mapLdapError(err, action, this.server, this.timeoutMs);
     }
   }
 
@@ -174,7 +182,7 @@ export class Directory {
     } catch (err) {
       const code = resultCode(err);
       if (code === 20 || code === 68) return 'unchanged';
-      throw mapLdapError(err, action, this.server);
+      throw mapLdapError(err, action, this.server, this.timeoutMs);
     }
   }
 
@@ -299,7 +307,7 @@ export async function openDirectory(s: DirectorySettings, o: OpenOptions = {}): 
         await withDeadline(client.startTLS({ ...tlsOptions }), s.timeoutMs, 'StartTLS', () => sockets.forEach((k) => k.destroy()));
       }
       if (user) await client.bind(bindName(user, s.domain), o.password as string);
-      return new Directory(client, c.url, user ? bindName(user, s.domain) : undefined);
+      return new Directory(client, c.url, user ? bindName(user, s.domain) : undefined, s.timeoutMs);
     } catch (err) {
       sockets.forEach((k) => k.destroy());
       await client.unbind().catch(() => undefined);

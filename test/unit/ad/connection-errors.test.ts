@@ -30,6 +30,13 @@ describe('LDAP result codes become messages a person can act on', () => {
     expect(e.hint).toBeTruthy();
   });
 
+  test('an operation that timed out says the DC did not answer in N s, and what it was doing', () => {
+    const e = mapLdapError(new Error('SearchRequest: Operation timed out'), 'read the rootDSE', 'ldaps://dc01:636', 2000);
+    expect(e).toBeInstanceOf(DirectoryUnreachableError);
+    expect(e.message).toBe('ldaps://dc01:636 did not answer in 2 s while trying to read the rootDSE');
+    expect(e.hint).toMatch(/raise --timeout/);
+  });
+
   test('a lost connection is "unreachable" and says a re-run is safe', () => {
     const e = mapLdapError(new Error('Connection closed'), 'add WEBHOST01 to webapp01Hosts', 'ldaps://dc01:636');
     expect(e).toBeInstanceOf(DirectoryUnreachableError);
