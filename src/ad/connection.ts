@@ -280,6 +280,12 @@ export async function openDirectory(s: DirectorySettings, o: OpenOptions = {}): 
   const failures: string[] = [];
   let lastHint: string | undefined;
   for (const [i, c] of candidates.entries()) {
+    if (c.dnsFailure) {
+      failures.push(`${c.url}: ${c.dnsFailure.message}`);
+      lastHint = c.dnsFailure.hint ?? lastHint;
+      if (i < candidates.length - 1) o.onSkip?.(c.url, c.dnsFailure.message);
+      continue;
+    }
     const tlsOptions = tlsOptionsFor(c, s, ca);
     const url = `${c.transport === 'ldaps' ? 'ldaps' : 'ldap'}://${isIP(c.connectHost) === 6 ? `[${c.connectHost}]` : c.connectHost}:${c.port}`;
     // The sockets this attempt opens, to tear down a step that outlives the timeout (ldapts bounds the

@@ -23,6 +23,8 @@ export interface Candidate {
   port: number;
   /** ldaps (TLS from the start) or starttls (plain, then StartTLS before any bind). */
   transport: 'ldaps' | 'starttls';
+  /** Set when the DNS server did not answer for this DC's name: the candidate counts as failed. */
+  dnsFailure?: DirectoryUnreachableError;
 }
 
 export interface SrvRecord {
@@ -143,14 +145,13 @@ export async function dnsServerAddress(raw: string, timeoutMs: number, lookup: L
  * datagram costs no more than that), and the step is cancelled when the time is up, so the answer is
  * "did not answer in N s" at N s, not whenever c-ares's own back-off gives up.
  */
-export function makeResolver(server: string | undefined, timeoutMs: number): Resolver & { servers(): string[] } {
+export function makeResolver(server: string | undefined, timeoutMs: number): Resolver {
   const r = new dns.Resolver({ timeout: Math.max(50, Math.ceil(timeoutMs / 3)), tries: 3 });
   if (server) r.setServers([server]);
   const bounded = <T>(p: Promise<T>, what: string): Promise<T> => withDeadline(p, timeoutMs, what, () => r.cancel());
   return {
     resolveSrv: (name) => bounded(r.resolveSrv(name), `look up ${name}`),
     resolve4: (name) => bounded(r.resolve4(name), `look up ${name}`),
-    servers: () => r.getServers(),
   };
 }
 
@@ -179,28 +180,35 @@ function dnsFailure(err: unknown, name: string, s: DirectorySettings, address: s
   return undefined;
 }
 
-async function addressFor(name: string, resolver: Resolver | undefined, s: DirectorySettings, address: string | undefined): Promise<string> {
-  if (!resolver || isIP(name)) return name;
+/**
+ * Where to connect for a DC name: its address from the DNS server we were given, or the name itself
+ * (left to this machine's resolver) when that server does not know it. A server that does not answer
+ * makes the candidate a failed one, so the other DCs are still tried.
+ */
+async function resolveCandidate(c: Omit<Candidate, 'connectHost'>, resolver: Resolver | undefined, s: DirectorySettings, address: string | undefined): Promise<Candidate> {
+  const name = c.tlsName;
+  if (!resolver || isIP(name)) return { ...c, connectHost: name };
   try {
     const [first] = await resolver.resolve4(name);
-    return first ?? name;
+    return { ...c, connectHost: first ?? name };
   } catch (err) {
     const failure = dnsFailure(err, name, s, address);
-    if (failure) throw failure;
-    return name; // not in that DNS: leave the name to this machine's resolver
+    return failure ? { ...c, connectHost: name, dnsFailure: failure } : { ...c, connectHost: name };
   }
+}
+
+/** When the DNS server answered for no DC at all, that is the error to report, as it is. */
+function unlessAllUnresolved(candidates: Candidate[]): Candidate[] {
+  const first = candidates[0]?.dnsFailure;
+  if (first && candidates.every((c) => c.dnsFailure)) throw first;
+  return candidates;
 }
 
 export async function discoverCandidates(s: DirectorySettings, resolver?: Resolver): Promise<Candidate[]> {
   const address = s.dnsServer && !resolver ? await dnsServerAddress(s.dnsServer, s.timeoutMs) : undefined;
   const own = s.dnsServer ? (resolver ?? makeResolver(address, s.timeoutMs)) : resolver;
   if (s.servers.length > 0) {
-    return Promise.all(
-      s.servers.map(async (raw) => {
-        const c = parseServerUrl(raw, s.startTls);
-        return { ...c, connectHost: await addressFor(c.tlsName, own, s, address) };
-      }),
-    );
+    return unlessAllUnresolved(await Promise.all(s.servers.map((raw) => resolveCandidate(parseServerUrl(raw, s.startTls), own, s, address))));
   }
   const domain = s.domain as string;
   const srvName = `_ldap._tcp.dc._msdcs.${domain}`;
@@ -217,19 +225,14 @@ export async function discoverCandidates(s: DirectorySettings, resolver?: Resolv
       "Check the domain name, point --dns-server (GMSA_DNS_SERVER) at the domain's DNS, or name a DC with --server ldaps://dc01.contoso.com.",
     );
   }
-  const ordered = orderSrv(records);
-  return Promise.all(
-    ordered.map(async (rec) => {
-      const name = rec.name.replace(/\.$/, '');
-      const transport = s.startTls ? 'starttls' : 'ldaps';
-      const port = transport === 'ldaps' ? 636 : rec.port;
-      return {
-        url: `${transport === 'ldaps' ? 'ldaps' : 'ldap'}://${name}:${port}`,
-        tlsName: name,
-        connectHost: await addressFor(name, own, s, address),
-        port,
-        transport,
-      } satisfies Candidate;
-    }),
+  const transport = s.startTls ? 'starttls' : 'ldaps';
+  return unlessAllUnresolved(
+    await Promise.all(
+      orderSrv(records).map((rec) => {
+        const name = rec.name.replace(/\.$/, '');
+        const port = transport === 'ldaps' ? 636 : rec.port;
+        return resolveCandidate({ url: `${transport === 'ldaps' ? 'ldaps' : 'ldap'}://${name}:${port}`, tlsName: name, port, transport }, own, s, address);
+      }),
+    ),
   );
 }

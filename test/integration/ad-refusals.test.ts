@@ -246,6 +246,14 @@ labDescribe('AD commands refuse what would break later, and give up in time', ()
       expect(r.stderr).not.toMatch(/ENOTFOUND|bug in docker gmsa/);
       expect(took).toBeLessThan((seconds + 3) * 1000);
     });
+
+    test('a DC name the DNS server does not answer for is skipped, and the next DC is used', async () => {
+      const t0 = Date.now();
+      const r = await gmsa(['account', 'ls', '-q', '--dns-server', `127.0.0.1:${silent.port}`, '--timeout', '1', '--server', 'ldaps://dc01.contoso.com', '--server', dc.ldapUrl]);
+      expect(r.status).toBe(0);
+      expect(r.stderr).toMatch(new RegExp(`ldaps://dc01\\.contoso\\.com:636 did not answer \\(the DNS server 127\\.0\\.0\\.1:${silent.port} did not answer in 1 s \\(looking up dc01\\.contoso\\.com\\)\\); trying the next domain controller`));
+      expect(Date.now() - t0).toBeLessThan(4000);
+    });
   });
 
   describe('account test says its answer once, and names the right password', () => {

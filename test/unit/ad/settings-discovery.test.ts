@@ -145,6 +145,13 @@ describe('a DNS server that does not answer', () => {
     await expect(discoverCandidates(s, timedOut())).rejects.toThrow('the DNS server 10.0.0.1 did not answer in 1 s (looking up dc01.contoso.com)');
   });
 
+  test('a DC whose name got no answer is a failed candidate; the others are still tried', async () => {
+    const s = directorySettings({ server: ['ldaps://dc01.contoso.com', 'ldaps://10.0.0.7'], dnsServer: '10.0.0.1', timeout: '1' }, {});
+    const [named, byIp] = await discoverCandidates(s, timedOut());
+    expect(named?.dnsFailure?.message).toBe('the DNS server 10.0.0.1 did not answer in 1 s (looking up dc01.contoso.com)');
+    expect(byIp).toEqual({ url: 'ldaps://10.0.0.7:636', tlsName: '10.0.0.7', connectHost: '10.0.0.7', port: 636, transport: 'ldaps' });
+  });
+
   test('a real resolver on a silent UDP socket ends at the timeout', async () => {
     const { createSocket } = await import('node:dgram');
     const sock = createSocket('udp4');
