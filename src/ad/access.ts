@@ -4,10 +4,13 @@
  * gMSA's msDS-GroupMSAMembership (walked in order: the first matching ACE decides). No descriptor
  * at all means nobody may.
  */
+import { DirectoryError, InvalidInputError, NotFoundError } from '../errors';
+import { bareName, describeKind, findPrincipals, resolveSids, type DomainScope, type Principal } from './accounts';
+import { parseManagedPasswordBlob } from './codecs/managed-password';
 import { allowedSids, deniedSids, evaluatePasswordRead, parseSecurityDescriptor } from './codecs/security-descriptor';
 import { sidToString } from './codecs/sid';
-import { attrBuffers, type Directory } from './connection';
-import type { Principal } from './accounts';
+import { attrBuffer, attrBuffers, openDirectory, type Directory } from './connection';
+import type { DirectorySettings } from './settings';
 
 export interface AccessVerdict {
   allowed: boolean;
@@ -39,4 +42,94 @@ export async function hostToken(dir: Directory, host: Principal): Promise<string
   const [e] = await dir.search(host.dn, { scope: 'base', filter: '(objectClass=*)', attributes: ['tokenGroups'], binary: ['tokenGroups'] }, `read the groups of ${host.name}`);
   const groups = e ? attrBuffers(e, 'tokenGroups').map(sidToString) : [];
   return [host.sid, ...groups];
+}
+
+/** `account test`: the gMSA, the host, the verdict, and the names of the SIDs it mentions. */
+export interface HostAccessReport {
+  gmsa: Principal;
+  host: Principal;
+  verdict: AccessVerdict;
+  /** SID -> sAMAccountName for the SIDs in the verdict (a SID stays as is when nothing answers for it). */
+  label: (sid: string) => string;
+  /** The command that grants the host: into <NAME>Hosts when that group is allowed, else the first allowed group. */
+  grant: string;
+}
+
+/** Looks up the gMSA and the host (refusing other kinds of accounts) and decides as the DC would. */
+export async function testHostAccess(dir: Directory, domain: DomainScope, name: string, hostName: string): Promise<HostAccessReport> {
+  const found = await findPrincipals(dir, domain, [name, hostName]);
+  const gmsa = found.get(bareName(name).toLowerCase());
+  const host = found.get(bareName(hostName).toLowerCase());
+  if (!gmsa) throw new NotFoundError(`no gMSA named ${bareName(name)} in ${domain.dnsName}`, 'List the gMSAs with `docker gmsa account ls`.');
+  if (gmsa.kind !== 'gmsa') throw new InvalidInputError(`${gmsa.dn} is ${describeKind(gmsa.kind)}, not a group managed service account`, 'List the gMSAs with `docker gmsa account ls`.');
+  if (!host) throw new NotFoundError(`no computer named ${bareName(hostName)} in ${domain.dnsName}`, 'Give the host by its computer name.');
+  if (host.kind !== 'computer') throw new InvalidInputError(`${host.dn} is ${describeKind(host.kind)}, not a computer`, '--host takes a container host.');
+  const verdict = decideAccess(gmsa.membership, await hostToken(dir, host));
+  const names = await resolveSids(dir, [...verdict.via, ...verdict.deniedVia, ...verdict.allowedPrincipals]);
+  const groups = verdict.allowedPrincipals.flatMap((sid) => {
+    const p = names.get(sid);
+    return p?.kind === 'group' ? [p] : [];
+  });
+  const defaultGroup = `${gmsa.name}Hosts`.toLowerCase();
+  const target = groups.find((p) => p.samAccountName.toLowerCase() === defaultGroup) ?? groups[0];
+  const grant = `docker gmsa account create ${gmsa.name} --hosts ${host.name}${target && target.samAccountName.toLowerCase() !== defaultGroup ? ` --group ${target.samAccountName}` : ''}`;
+  return { gmsa, host, verdict, label: (sid) => names.get(sid)?.samAccountName ?? sid, grant };
+}
+
+/** The data view of a report (--format json and templates). */
+export function accessView(r: HostAccessReport, passwordRead: string | undefined) {
+  return {
+    Account: r.gmsa.name,
+    Host: r.host.name,
+    Allowed: r.verdict.allowed,
+    Via: r.verdict.via.map(r.label),
+    DeniedBy: r.verdict.deniedVia.map(r.label),
+    AllowedPrincipals: r.verdict.allowedPrincipals.map(r.label),
+    PasswordRead: passwordRead ?? null,
+  };
+}
+
+/** The report in words: the answer first, then the next step. */
+export function accessText(r: HostAccessReport, passwordRead: string | undefined): string {
+  const { gmsa: g, host, verdict: v } = r;
+  const view = accessView(r, passwordRead);
+  const lines: string[] = [];
+  if (v.allowed) {
+    lines.push(`${host.name} may retrieve the password of ${g.name} (through ${view.Via.map((n) => (n.toLowerCase() === host.samAccountName.toLowerCase() ? 'its own account' : n)).join(', ')}).`);
+    lines.push("If the host still cannot use it, it may not know its new group yet: reboot it or run 'klist purge -li 0x3e7' there.");
+  } else if (v.deniedVia.length) {
+    lines.push(`${host.name} may NOT retrieve the password of ${g.name}: denied through ${view.DeniedBy.join(', ')}.`);
+    lines.push(`A deny entry in msDS-GroupMSAMembership wins over every allow: take ${view.DeniedBy.length === 1 ? 'it' : 'them'} out of the gMSA's list, or the host out of ${view.DeniedBy.length === 1 ? 'that group' : 'those groups'}.`);
+  } else {
+    lines.push(`${host.name} may NOT retrieve the password of ${g.name}.`);
+    lines.push(view.AllowedPrincipals.length ? `Allowed are: ${view.AllowedPrincipals.join(', ')}. Grant the host: ${r.grant}` : `Nobody is allowed. Grant the host: ${r.grant}`);
+  }
+  if (passwordRead) lines.push(`Reading the password as ${host.samAccountName}: ${passwordRead}.`);
+  return lines.join('\n') + '\n';
+}
+
+/**
+ * Binds as the host with its machine password and asks for msDS-ManagedPassword, as the host itself
+ * would; says what the DC answered.
+ */
+export async function readPasswordAsHost(settings: DirectorySettings, r: HostAccessReport, domainDns: string, password: string): Promise<string> {
+  const hostSam = r.host.samAccountName;
+  const dir = await openDirectory(
+    { ...settings, user: `${hostSam}@${domainDns}` },
+    {
+      password,
+      rejected: () =>
+        new DirectoryError(`the DC rejected the machine password given for ${hostSam}`, "Pipe the host's current machine account password into --host-password-stdin, or leave the flag out."),
+    },
+  );
+  try {
+    const [e] = await dir.search(r.gmsa.dn, { scope: 'base', filter: '(objectClass=*)', attributes: ['msDS-ManagedPassword'], binary: ['msDS-ManagedPassword'] }, 'read msDS-ManagedPassword');
+    const blob = e && attrBuffer(e, 'msDS-ManagedPassword');
+    if (!blob || blob.length === 0) {
+      return 'the DC returned no password (it is not allowed, no KDS root key is usable yet, or the DC does not compute it: Samba before 4.21 never does)';
+    }
+    return `the DC returned the current password (${parseManagedPasswordBlob(blob).currentPassword.length} bytes)`;
+  } finally {
+    await dir.close();
+  }
 }

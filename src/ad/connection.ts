@@ -130,6 +130,8 @@ export interface OpenOptions {
   anonymous?: boolean;
   /** Called for a DC that failed when another one is left to try. */
   onSkip?: (url: string, reason: string) => void;
+  /** The error for credentials the DC rejects (49), when the default (about --user) would name the wrong ones. */
+  rejected?: () => GmsaError;
 }
 
 export class Directory {
@@ -317,7 +319,7 @@ export async function openDirectory(s: DirectorySettings, o: OpenOptions = {}): 
     } catch (err) {
       sockets.forEach((k) => k.destroy());
       await client.unbind().catch(() => undefined);
-      if (!isConnectionFailure(err)) throw mapLdapError(err, 'bind', c.url);
+      if (!isConnectionFailure(err)) throw resultCode(err) === 49 && o.rejected ? o.rejected() : mapLdapError(err, 'bind', c.url);
       const { reason, hint } = describeConnectionFailure(err, c, s.timeoutMs);
       failures.push(`${c.url}: ${reason}`);
       lastHint = hint ?? lastHint;

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { DirectoryFlags } from '../ad/settings';
-import { CheckFailedError, InvalidInputError, NotFoundError, UsageError } from '../errors';
+import { CheckFailedError, UsageError } from '../errors';
 import { parseFormat, renderObject } from '../util/format';
 import { addDirectoryOptions, DIRECTORY_HELP, withDirectory } from './ad-shared';
 import type { Deps } from './deps';
@@ -29,96 +29,19 @@ Example:
     if (o.hostPasswordStdin && o.passwordStdin) {
       throw new UsageError('--host-password-stdin and --password-stdin both want standard input', 'Give the password you bind with in GMSA_LDAP_PASSWORD instead.');
     }
-    const { bareName, describeKind, findPrincipals, resolveSids } = require('../ad/accounts') as typeof import('../ad/accounts');
+    const { bareName } = require('../ad/accounts') as typeof import('../ad/accounts');
     const { readDomain } = require('../ad/domain') as typeof import('../ad/domain');
-    const { decideAccess, hostToken } = require('../ad/access') as typeof import('../ad/access');
-    const { readStdinSecret } = require('../ad/settings') as typeof import('../ad/settings');
+    const { accessText, accessView, readPasswordAsHost, testHostAccess } = require('../ad/access') as typeof import('../ad/access');
+    const { directorySettings, readStdinSecret } = require('../ad/settings') as typeof import('../ad/settings');
     const hostPassword = o.hostPasswordStdin
       ? await readStdinSecret('--host-password-stdin', `the machine account password of ${bareName(o.host)}`, () => deps.io.readStdin())
       : undefined;
-    const verdict = await withDirectory(o, deps, async (dir) => {
+    const { report, dnsName } = await withDirectory(o, deps, async (dir) => {
       const domain = await readDomain(dir);
-      const found = await findPrincipals(dir, domain, [name, o.host]);
-      const g = found.get(bareName(name).toLowerCase());
-      const host = found.get(bareName(o.host).toLowerCase());
-      if (!g) throw new NotFoundError(`no gMSA named ${bareName(name)} in ${domain.dnsName}`, 'List the gMSAs with `docker gmsa account ls`.');
-      if (g.kind !== 'gmsa') throw new InvalidInputError(`${g.dn} is ${describeKind(g.kind)}, not a group managed service account`, 'List the gMSAs with `docker gmsa account ls`.');
-      if (!host) throw new NotFoundError(`no computer named ${bareName(o.host)} in ${domain.dnsName}`, 'Give the host by its computer name.');
-      if (host.kind !== 'computer') throw new InvalidInputError(`${host.dn} is ${describeKind(host.kind)}, not a computer`, '--host takes a container host.');
-      const v = decideAccess(g.membership, await hostToken(dir, host));
-      const names = await resolveSids(dir, [...v.via, ...v.deniedVia, ...v.allowedPrincipals]);
-      const label = (sid: string): string => names.get(sid)?.samAccountName ?? sid;
-      // The group to add the host to: the default <NAME>Hosts when it is allowed, else the first allowed group.
-      const groups = v.allowedPrincipals.flatMap((sid) => {
-        const p = names.get(sid);
-        return p?.kind === 'group' ? [p] : [];
-      });
-      const defaultGroup = `${g.name}Hosts`.toLowerCase();
-      const target = groups.find((p) => p.samAccountName.toLowerCase() === defaultGroup) ?? groups[0];
-      const grant = `docker gmsa account create ${g.name} --hosts ${host.name}${target && target.samAccountName.toLowerCase() !== defaultGroup ? ` --group ${target.samAccountName}` : ''}`;
-      return { g, host, domain, v, label, grant };
+      return { report: await testHostAccess(dir, domain, name, o.host), dnsName: domain.dnsName };
     });
-    let passwordRead: string | undefined;
-    if (hostPassword !== undefined) {
-      passwordRead = await readAsHost(o, deps, verdict.host.samAccountName, verdict.domain.dnsName, hostPassword, verdict.g.dn);
-    }
-    const { g, host, v, label, grant } = verdict;
-    const view = {
-      Account: g.name,
-      Host: host.name,
-      Allowed: v.allowed,
-      Via: v.via.map(label),
-      DeniedBy: v.deniedVia.map(label),
-      AllowedPrincipals: v.allowedPrincipals.map(label),
-      PasswordRead: passwordRead ?? null,
-    };
-    deps.io.out(
-      renderObject(format, view, () => {
-        const lines: string[] = [];
-        if (v.allowed) {
-          lines.push(`${host.name} may retrieve the password of ${g.name} (through ${view.Via.map((n) => (n.toLowerCase() === host.samAccountName.toLowerCase() ? 'its own account' : n)).join(', ')}).`);
-          lines.push("If the host still cannot use it, it may not know its new group yet: reboot it or run 'klist purge -li 0x3e7' there.");
-        } else if (v.deniedVia.length) {
-          lines.push(`${host.name} may NOT retrieve the password of ${g.name}: denied through ${view.DeniedBy.join(', ')}.`);
-          lines.push(`A deny entry in msDS-GroupMSAMembership wins over every allow: take ${view.DeniedBy.length === 1 ? 'it' : 'them'} out of the gMSA's list, or the host out of ${view.DeniedBy.length === 1 ? 'that group' : 'those groups'}.`);
-        } else {
-          lines.push(`${host.name} may NOT retrieve the password of ${g.name}.`);
-          lines.push(
-            view.AllowedPrincipals.length
-              ? `Allowed are: ${view.AllowedPrincipals.join(', ')}. Grant the host: ${grant}`
-              : `Nobody is allowed. Grant the host: ${grant}`,
-          );
-        }
-        if (passwordRead) lines.push(`Reading the password as ${host.samAccountName}: ${passwordRead}.`);
-        return lines.join('\n') + '\n';
-      }),
-    );
-    if (!v.allowed) throw new CheckFailedError(`${host.name} may not retrieve the password of ${g.name}`);
+    const passwordRead = hostPassword === undefined ? undefined : await readPasswordAsHost(directorySettings(o, deps.env), report, dnsName, hostPassword);
+    deps.io.out(renderObject(format, accessView(report, passwordRead), () => accessText(report, passwordRead)));
+    if (!report.verdict.allowed) throw new CheckFailedError(`${report.host.name} may not retrieve the password of ${report.gmsa.name}`);
   });
-}
-
-/** Binds as the host and asks for msDS-ManagedPassword; says what the DC answered. */
-async function readAsHost(o: DirectoryFlags, deps: Deps, hostSam: string, domain: string, password: string, gmsaDn: string): Promise<string> {
-  const { directorySettings } = require('../ad/settings') as typeof import('../ad/settings');
-  const { openDirectory, attrBuffer } = require('../ad/connection') as typeof import('../ad/connection');
-  const { parseManagedPasswordBlob } = require('../ad/codecs/managed-password') as typeof import('../ad/codecs/managed-password');
-  const settings = { ...directorySettings(o, deps.env), user: `${hostSam}@${domain}` };
-  const { DirectoryError } = require('../errors') as typeof import('../errors');
-  const dir = await openDirectory(settings, { password }).catch((err: unknown) => {
-    if (err instanceof DirectoryError && /rejected the credentials/.test(err.message)) {
-      throw new DirectoryError(`the DC rejected the machine password given for ${hostSam}`, "Pipe the host's current machine account password into --host-password-stdin, or leave the flag out.");
-    }
-    throw err;
-  });
-  try {
-    const [e] = await dir.search(gmsaDn, { scope: 'base', filter: '(objectClass=*)', attributes: ['msDS-ManagedPassword'], binary: ['msDS-ManagedPassword'] }, 'read msDS-ManagedPassword');
-    const blob = e && attrBuffer(e, 'msDS-ManagedPassword');
-    if (!blob || blob.length === 0) {
-      return 'the DC returned no password (it is not allowed, no KDS root key is usable yet, or the DC does not compute it: Samba before 4.21 never does)';
-    }
-    const parsed = parseManagedPasswordBlob(blob);
-    return `the DC returned the current password (${parsed.currentPassword.length} bytes)`;
-  } finally {
-    await dir.close();
-  }
 }
