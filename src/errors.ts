@@ -51,7 +51,10 @@ export class DirectoryError extends GmsaError {}
 /** No domain controller could be reached (discovery, TCP, TLS or timeout). */
 export class DirectoryUnreachableError extends GmsaError {}
 
-/** A check the user asked for came out negative (account test, verify); the report was already printed. */
+/**
+ * A check the user asked for came out negative (account test, verify): exit 1. The report, already printed,
+ * is the answer, so the error itself is not printed again.
+ */
 export class CheckFailedError extends GmsaError {}
 
 /** A file system operation failed (permissions, disk full...). */

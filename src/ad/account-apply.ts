@@ -3,13 +3,13 @@
  * object or value already there counts as done), so a run that stops half-way converges on the next run.
  */
 import { DirectoryError } from '../errors';
-import { bareName, findPrincipals, spnHolders, type Principal } from './accounts';
+import { bareName, findPrincipals, spnHolders, type DomainScope, type Principal } from './accounts';
 import { describeStep, membershipFor, wantedSpns, type AccountRequest, type DirectoryState, type Step } from './account-plan';
 import type { Directory } from './connection';
 
 /** Reads what the plan needs to know about the directory now. */
 export async function readAccountState(dir: Directory, req: AccountRequest): Promise<DirectoryState> {
-  const found = await findPrincipals(dir, req.domainDn, [req.name, req.group, ...req.hosts]);
+  const found = await findPrincipals(dir, req.domain, [req.name, req.group, ...req.hosts]);
   const state: DirectoryState = { hosts: new Map(), spnHolders: new Map() };
   const gmsa = found.get(req.name.toLowerCase());
   if (gmsa) state.gmsa = gmsa;
@@ -20,14 +20,14 @@ export async function readAccountState(dir: Directory, req: AccountRequest): Pro
     if (p) state.hosts.set(h.toLowerCase(), p);
   }
   for (const spn of wantedSpns(req)) {
-    const holders = (await spnHolders(dir, req.domainDn, spn)).filter((p) => !gmsa || p.dn.toLowerCase() !== gmsa.dn.toLowerCase());
+    const holders = (await spnHolders(dir, req.domain.domainDn, spn)).filter((p) => !gmsa || p.dn.toLowerCase() !== gmsa.dn.toLowerCase());
     state.spnHolders.set(spn, holders);
   }
   return state;
 }
 
-async function sidOf(dir: Directory, domainDn: string, name: string): Promise<string> {
-  const p: Principal | undefined = (await findPrincipals(dir, domainDn, [name])).get(name.toLowerCase());
+async function sidOf(dir: Directory, domain: DomainScope, name: string): Promise<string> {
+  const p: Principal | undefined = (await findPrincipals(dir, domain, [name])).get(name.toLowerCase());
   if (!p?.sid) throw new DirectoryError(`cannot read the SID of ${name}`, 'Run the command again; it picks up where it stopped.');
   return p.sid;
 }
@@ -41,7 +41,7 @@ export async function applyPlan(dir: Directory, req: AccountRequest, steps: read
         await dir.add(s.dn, s.attributes, action);
         break;
       case 'create-gmsa': {
-        const groupSid = await sidOf(dir, req.domainDn, req.group);
+        const groupSid = await sidOf(dir, req.domain, req.group);
         await dir.add(s.dn, { ...s.attributes, 'msDS-GroupMSAMembership': [membershipFor([groupSid])] }, action);
         break;
       }
@@ -52,7 +52,7 @@ export async function applyPlan(dir: Directory, req: AccountRequest, steps: read
         await dir.modify(s.dn, [{ operation: 'add', attribute: 'servicePrincipalName', values: s.spns }], action);
         break;
       case 'grant-group': {
-        const groupSid = await sidOf(dir, req.domainDn, req.group);
+        const groupSid = await sidOf(dir, req.domain, req.group);
         await dir.modify(s.dn, [{ operation: 'replace', attribute: 'msDS-GroupMSAMembership', values: [membershipFor([...s.keepSids, groupSid])] }], action);
         break;
       }

@@ -4,9 +4,10 @@
  * missing, so an interrupted run converges. Nothing here talks to the directory.
  */
 import { DirectoryError, InvalidInputError } from '../errors';
-import { describeKind, type Principal } from './accounts';
+import { bareName, describeKind, type DomainScope, type Principal } from './accounts';
 import { allowedSids, buildGmsaMembershipDescriptor, parseSecurityDescriptor } from './codecs/security-descriptor';
 import { escapeDnValue } from './codecs/escape';
+import { checkDnsHostName, checkGmsaName, checkGroupName, checkSameDomain, checkSpn } from './names';
 
 /** Domain-local security group (ADS_GROUP_TYPE_DOMAIN_LOCAL_GROUP | ADS_GROUP_TYPE_SECURITY_ENABLED), as a signed 32-bit value. */
 export const DOMAIN_LOCAL_SECURITY_GROUP = String(0x80000004 | 0);
@@ -24,7 +25,7 @@ export interface AccountRequest {
   dnsHostName: string;
   /** True when the user gave --dns-host-name: then an existing different value is replaced. */
   dnsHostNameExplicit: boolean;
-  domainDn: string;
+  domain: DomainScope;
   gmsaContainer: string;
   groupContainer: string;
 }
@@ -36,6 +37,52 @@ export interface DirectoryState {
   hosts: Map<string, Principal>;
   /** For each requested SPN, the accounts other than the gMSA that hold it. */
   spnHolders: Map<string, Principal[]>;
+}
+
+/** What the user typed: `account create NAME --hosts ... [--group] [--spn]... [--dns-host-name] [--container] [--group-container]`. */
+export interface AccountInput {
+  name: string;
+  hosts: string[];
+  group?: string;
+  spns: string[];
+  dnsHostName?: string;
+  container?: string;
+  groupContainer?: string;
+}
+
+/** The input with every name checked (names.ts rules) and the gMSA name made bare; no directory needed. */
+export interface CheckedAccountInput extends AccountInput {
+  /** The input as given, for the domain part of NAME and the hosts (checked once the domain is known). */
+  given: AccountInput;
+}
+
+/**
+ * Checks every name before anything connects: the gMSA name as a host name, the group name, the SPNs and
+ * the DNS host name. Throws InvalidInputError naming the first bad value and the fix.
+ */
+export function checkAccountInput(input: AccountInput): CheckedAccountInput {
+  const name = checkGmsaName(input.name);
+  if (input.hosts.length === 0) throw new InvalidInputError('--hosts needs at least one computer name', 'Example: --hosts WEBHOST01,WEBHOST02');
+  const checked: CheckedAccountInput = { ...input, name, hosts: input.hosts.map(bareName), spns: input.spns.map(checkSpn), given: input };
+  if (input.group !== undefined) checkGroupName(input.group);
+  if (input.dnsHostName !== undefined) checkDnsHostName(input.dnsHostName);
+  return checked;
+}
+
+/** The request against a known domain: defaults filled in, names qualified with another domain refused. */
+export function accountRequest(input: CheckedAccountInput, domain: DomainScope): AccountRequest {
+  for (const n of [input.given.name, ...input.given.hosts]) checkSameDomain(n, domain);
+  return {
+    name: input.name,
+    hosts: input.hosts,
+    group: input.group ?? `${input.name}Hosts`,
+    spns: input.spns,
+    dnsHostName: input.dnsHostName ?? `${input.name}.${domain.dnsName}`.toLowerCase(),
+    dnsHostNameExplicit: input.dnsHostName !== undefined,
+    domain,
+    gmsaContainer: input.container ?? `CN=Managed Service Accounts,${domain.domainDn}`,
+    groupContainer: input.groupContainer ?? `CN=Users,${domain.domainDn}`,
+  };
 }
 
 export type Step =

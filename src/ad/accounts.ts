@@ -3,10 +3,17 @@
  * the commands work with. Names may be given as NAME, NAME$, DOMAIN\NAME or NAME@domain.
  */
 import type { Entry } from 'ldapts';
+import { splitAccountName } from '../credspec/model';
 import { InvalidInputError } from '../errors';
 import { escapeFilterValue } from './codecs/escape';
 import { sidToString } from './codecs/sid';
 import { attrBuffer, attrText, attrTexts, type Directory } from './connection';
+import { checkSameDomain, type DomainNames } from './names';
+
+/** The domain names are looked up in: its DN, and its names to check DOMAIN\name and name@domain against. */
+export interface DomainScope extends DomainNames {
+  domainDn: string;
+}
 
 export const GMSA_CLASS = 'msDS-GroupManagedServiceAccount';
 
@@ -50,12 +57,7 @@ export interface Principal {
 
 /** NAME, NAME$, DOMAIN\NAME, NAME@domain -> NAME (the $ of computer-like accounts removed). */
 export function bareName(input: string): string {
-  let n = input.trim();
-  const slash = n.lastIndexOf('\\');
-  if (slash >= 0) n = n.slice(slash + 1);
-  const at = n.indexOf('@');
-  if (at >= 0) n = n.slice(0, at);
-  n = n.replace(/\$$/, '');
+  const n = splitAccountName(input).name;
   if (!n) throw new InvalidInputError(`"${input}" is not an account name`, 'Give the name, e.g. webapp01 or CONTOSO\\webapp01$.');
   return n;
 }
@@ -109,14 +111,17 @@ export const IDENTITY_ATTRS = ['sAMAccountName', 'objectClass', 'objectSid'];
 /**
  * Looks up many names in few searches. The result maps each bare name (lower case) to what it names; a
  * name that matches both NAME$ (gMSA/computer) and NAME (user/group) resolves to the NAME$ object.
+ * A name qualified with another domain (OTHER\NAME, NAME@other.com) is refused, never looked up here.
  * `attributes` narrows what is read (IDENTITY_ATTRS is enough to check kinds).
  */
 export async function findPrincipals(
   dir: Directory,
-  domainDn: string,
+  domain: DomainScope,
   names: readonly string[],
   attributes: readonly string[] = PRINCIPAL_ATTRS,
 ): Promise<Map<string, Principal>> {
+  for (const n of names) checkSameDomain(n, domain);
+  const { domainDn } = domain;
   const wanted = [...new Set(names.map((n) => bareName(n).toLowerCase()))];
   const chunks: string[][] = [];
   for (let i = 0; i < wanted.length; i += BATCH) chunks.push(wanted.slice(i, i + BATCH));

@@ -2,11 +2,13 @@
  * The only module that talks LDAP (ldapts, loaded lazily). Opens one encrypted, bound connection to the
  * first domain controller that answers, and turns LDAP result codes into errors a person can act on.
  */
+import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { isIP } from 'node:net';
+import { isIP, type Socket } from 'node:net';
 import type { ConnectionOptions, PeerCertificate } from 'node:tls';
 import type { Client, Entry, SearchOptions } from 'ldapts';
-import { DirectoryError, DirectoryUnreachableError, fsError, GmsaError, UsageError } from '../errors';
+import { DirectoryError, DirectoryUnreachableError, fsError, GmsaError, InvalidInputError, UsageError } from '../errors';
+import { seconds, withDeadline } from './deadline';
 import { discoverCandidates, type Candidate, type Resolver } from './discovery';
 import { bindName, type DirectorySettings } from './settings';
 
@@ -38,7 +40,7 @@ const BIND_DATA_CODES: Record<string, string> = {
   '775': 'the account is locked out',
 };
 
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE']);
+const NETWORK_CODES = new Set(['ETIMEOUT', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE']);
 
 function resultCode(err: unknown): number | undefined {
   const code = (err as { code?: unknown }).code;
@@ -54,7 +56,7 @@ export function isConnectionFailure(err: unknown): boolean {
 }
 
 /** Why a connection attempt failed, in words, with the TLS cases made specific. */
-export function describeConnectionFailure(err: unknown, c: Candidate): { reason: string; hint?: string } {
+export function describeConnectionFailure(err: unknown, c: Candidate, timeoutMs?: number): { reason: string; hint?: string } {
   const code = (err as NodeJS.ErrnoException).code ?? '';
   const msg = (err as Error).message ?? String(err);
   if (/SELF_SIGNED|UNABLE_TO_GET_ISSUER|UNABLE_TO_VERIFY|CERT_UNTRUSTED/.test(code)) {
@@ -65,12 +67,15 @@ export function describeConnectionFailure(err: unknown, c: Candidate): { reason:
   }
   if (code === 'CERT_HAS_EXPIRED') return { reason: 'its TLS certificate has expired', hint: "Renew the DC's certificate." };
   if (code === 'ECONNREFUSED') return { reason: `connection refused on port ${c.port}` };
-  if (/timeout|ETIMEDOUT/i.test(code + msg)) return { reason: 'no answer within the timeout' };
+  if (/timeout|ETIMEDOUT|timed out/i.test(code + msg)) return { reason: `no answer within the timeout${timeoutMs ? ` (${seconds(timeoutMs)})` : ''}` };
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
+    return { reason: `its name ${c.connectHost} does not resolve on this machine (${code})`, hint: "Point --dns-server (GMSA_DNS_SERVER) at the domain's DNS, or give the DC by a name this machine resolves." };
+  }
   return { reason: code ? `${code}: ${msg}` : msg };
 }
 
 /** Turns an LDAP error into a DirectoryError that says what failed and what to do. `action` reads "create the gMSA webapp01". */
-export function mapLdapError(err: unknown, action: string, server: string): GmsaError {
+export function mapLdapError(err: unknown, action: string, server: string, timeoutMs?: number): GmsaError {
   if (err instanceof GmsaError) return err;
   const code = resultCode(err);
   const text = ((err as Error).message ?? '').trim();
@@ -108,6 +113,12 @@ export function mapLdapError(err: unknown, action: string, server: string): Gmsa
       return new DirectoryError(`cannot ${action}: it already exists`, 'Nothing to create.');
     default:
       if (code !== undefined) return new DirectoryError(`cannot ${action}: LDAP result ${code}: ${text}`, 'See the message from the domain controller above.');
+      if (/timed out|timeout/i.test(text)) {
+        return new DirectoryUnreachableError(
+          `${server} did not answer${timeoutMs ? ` in ${seconds(timeoutMs)}` : ' in time'} while trying to ${action}`,
+          'The DC or the network may be slow or overloaded: raise --timeout, or name another DC with --server; it is safe to run the command again.',
+        );
+      }
       return new DirectoryUnreachableError(`lost the connection to ${server} while trying to ${action}: ${text}`, 'Check that the domain controller is up and reachable, then run the command again; it is safe to repeat.');
   }
 }
@@ -119,6 +130,8 @@ export interface OpenOptions {
   anonymous?: boolean;
   /** Called for a DC that failed when another one is left to try. */
   onSkip?: (url: string, reason: string) => void;
+  /** The error for credentials the DC rejects (49), when the default (about --user) would name the wrong ones. */
+  rejected?: () => GmsaError;
 }
 
 export class Directory {
@@ -127,6 +140,8 @@ export class Directory {
     /** The DC this connection is bound to, for messages. */
     readonly server: string,
     readonly boundAs: string | undefined,
+    /** The --timeout each operation is bounded by, for messages. */
+    readonly timeoutMs?: number,
   ) {}
 
   async search(base: string, req: SearchRequest, action = `search ${base}`): Promise<Entry[]> {
@@ -139,7 +154,7 @@ export class Directory {
       return (await this.client.search(base, opts)).searchEntries;
     } catch (err) {
       if (resultCode(err) === 32) return [];
-      throw mapLdapError(err, action, this.server);
+      throw mapLdapError(err, action, this.server, this.timeoutMs);
     }
   }
 
@@ -153,7 +168,7 @@ export class Directory {
       return 'added';
     } catch (err) {
       if (resultCode(err) === 68) return 'exists';
-      throw mapLdapError(err, action, this.server);
+      throw mapLdapError(err, action, this.server, this.timeoutMs);
     }
   }
 
@@ -169,7 +184,7 @@ export class Directory {
     } catch (err) {
       const code = resultCode(err);
       if (code === 20 || code === 68) return 'unchanged';
-      throw mapLdapError(err, action, this.server);
+      throw mapLdapError(err, action, this.server, this.timeoutMs);
     }
   }
 
@@ -201,13 +216,52 @@ function tlsOptionsFor(c: Candidate, s: DirectorySettings, ca: Buffer | undefine
   return opts;
 }
 
+const CA_HINT =
+  "Give the CA certificate that issued the DC's certificate, in PEM form (a text file starting -----BEGIN CERTIFICATE-----).";
+
+/**
+ * Checks that a --ca-file holds PEM certificates (and only says what it holds otherwise, never its
+ * contents): a file of another kind would otherwise surface later as "certificate not trusted".
+ */
+export function checkCaPem(file: string, data: Buffer): void {
+  const fail = (why: string, hint = CA_HINT): InvalidInputError =>
+    new InvalidInputError(`the CA file ${file} (--ca-file, GMSA_LDAP_CA) is not a PEM certificate: ${why}`, hint);
+  if (data.length === 0) throw fail('it is empty');
+  const text = data.toString('latin1');
+  const blocks = text.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
+  if (blocks.length === 0) {
+    let der = false;
+    try {
+      new X509Certificate(data);
+      der = true;
+    } catch {
+      // not DER either
+    }
+    if (der) {
+      throw fail('it holds a certificate in binary (DER) form', `Convert it to PEM: openssl x509 -inform der -in ${file} -out ca.pem, and pass ca.pem.`);
+    }
+    const labels = [...new Set([...text.matchAll(/-----BEGIN ([A-Z0-9 ]{1,40})-----/g)].map((m) => m[1] as string))];
+    throw fail(labels.length > 0 ? `it holds ${labels.join(', ')} but no CERTIFICATE` : 'it has no -----BEGIN CERTIFICATE----- block');
+  }
+  blocks.forEach((b, i) => {
+    try {
+      new X509Certificate(b);
+    } catch {
+      throw fail(blocks.length === 1 ? 'its CERTIFICATE block does not parse' : `CERTIFICATE block ${i + 1} of ${blocks.length} does not parse`);
+    }
+  });
+}
+
 function readCa(s: DirectorySettings): Buffer | undefined {
   if (!s.caFile) return undefined;
+  let data: Buffer;
   try {
-    return readFileSync(s.caFile);
+    data = readFileSync(s.caFile);
   } catch (err) {
     throw fsError(err, 'read the CA certificate', s.caFile);
   }
+  checkCaPem(s.caFile, data);
+  return data;
 }
 
 /** Connects (TLS verified unless told otherwise) and binds to the first DC that answers. */
@@ -228,8 +282,23 @@ export async function openDirectory(s: DirectorySettings, o: OpenOptions = {}): 
   const failures: string[] = [];
   let lastHint: string | undefined;
   for (const [i, c] of candidates.entries()) {
+    if (c.dnsFailure) {
+      failures.push(`${c.url}: ${c.dnsFailure.message}`);
+      lastHint = c.dnsFailure.hint ?? lastHint;
+      if (i < candidates.length - 1) o.onSkip?.(c.url, c.dnsFailure.message);
+      continue;
+    }
     const tlsOptions = tlsOptionsFor(c, s, ca);
     const url = `${c.transport === 'ldaps' ? 'ldaps' : 'ldap'}://${isIP(c.connectHost) === 6 ? `[${c.connectHost}]` : c.connectHost}:${c.port}`;
+    // The sockets this attempt opens, to tear down a step that outlives the timeout (ldapts bounds the
+    // connect and each message, not the TLS handshake of StartTLS).
+    const sockets: Socket[] = [];
+    const track = <S extends Socket>(sock: S): S => {
+      sockets.push(sock);
+      return sock;
+    };
+    const net = require('node:net') as typeof import('node:net');
+    const tls = require('node:tls') as typeof import('node:tls');
     // ldapts mutates the options it upgrades a StartTLS socket with, and handing the same object to the
     // constructor breaks that upgrade: each use gets its own copy, and plain ldap:// gets none up front.
     const client = new Client({
@@ -237,16 +306,21 @@ export async function openDirectory(s: DirectorySettings, o: OpenOptions = {}): 
       timeout: s.timeoutMs,
       connectTimeout: s.timeoutMs,
       strictDN: false,
+      createConnection: ((...args: unknown[]) => track((net.connect as (...a: unknown[]) => Socket)(...args))) as typeof net.connect,
+      createSecureConnection: ((...args: unknown[]) => track((tls.connect as (...a: unknown[]) => Socket)(...args))) as typeof tls.connect,
       ...(c.transport === 'ldaps' ? { tlsOptions: { ...tlsOptions } } : {}),
     });
     try {
-      if (c.transport === 'starttls') await client.startTLS({ ...tlsOptions });
+      if (c.transport === 'starttls') {
+        await withDeadline(client.startTLS({ ...tlsOptions }), s.timeoutMs, 'StartTLS', () => sockets.forEach((k) => k.destroy()));
+      }
       if (user) await client.bind(bindName(user, s.domain), o.password as string);
-      return new Directory(client, c.url, user ? bindName(user, s.domain) : undefined);
+      return new Directory(client, c.url, user ? bindName(user, s.domain) : undefined, s.timeoutMs);
     } catch (err) {
+      sockets.forEach((k) => k.destroy());
       await client.unbind().catch(() => undefined);
-      if (!isConnectionFailure(err)) throw mapLdapError(err, 'bind', c.url);
-      const { reason, hint } = describeConnectionFailure(err, c);
+      if (!isConnectionFailure(err)) throw resultCode(err) === 49 && o.rejected ? o.rejected() : mapLdapError(err, 'bind', c.url);
+      const { reason, hint } = describeConnectionFailure(err, c, s.timeoutMs);
       failures.push(`${c.url}: ${reason}`);
       lastHint = hint ?? lastHint;
       if (i < candidates.length - 1) o.onSkip?.(c.url, reason);

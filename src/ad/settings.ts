@@ -3,6 +3,7 @@
  * Pure: the password arrives already read (from GMSA_LDAP_PASSWORD or standard input), never from argv.
  */
 import { UsageError } from '../errors';
+import { parseDnsServer, parseServerUrl } from './discovery';
 
 export interface DirectoryFlags {
   domain?: string;
@@ -63,6 +64,9 @@ export function directorySettings(flags: DirectoryFlags, env: NodeJS.ProcessEnv)
   if (user) settings.user = user;
   const caFile = flags.caFile ?? env.GMSA_LDAP_CA;
   if (caFile) settings.caFile = caFile;
+  // Refuse malformed values (and any password inside a server URL) before anything reads stdin or connects.
+  for (const raw of servers) parseServerUrl(raw, settings.startTls);
+  if (settings.dnsServer) parseDnsServer(settings.dnsServer);
   if (servers.length === 0 && !settings.domain) {
     throw new UsageError(
       'no domain controller given and no domain to discover one from',
@@ -72,17 +76,25 @@ export function directorySettings(flags: DirectoryFlags, env: NodeJS.ProcessEnv)
   return settings;
 }
 
+/**
+ * A secret piped into standard input for `flag` (one trailing newline removed). Empty input is refused,
+ * naming the flag and `whose` password it should carry.
+ */
+export async function readStdinSecret(flag: string, whose: string, readStdin: () => Promise<Buffer>): Promise<string> {
+  const text = (await readStdin()).toString('utf8').replace(/\r?\n$/, '');
+  if (text === '') {
+    throw new UsageError(`${flag} was given but standard input was empty`, `Pipe ${whose} in: printf %s "$PW" | docker gmsa ... ${flag}`);
+  }
+  return text;
+}
+
 /** Where the password comes from: standard input when asked, else GMSA_LDAP_PASSWORD. Never argv. */
 export async function readPassword(
   flags: DirectoryFlags,
   env: NodeJS.ProcessEnv,
   readStdin: () => Promise<Buffer>,
 ): Promise<string | undefined> {
-  if (flags.passwordStdin) {
-    const text = (await readStdin()).toString('utf8').replace(/\r?\n$/, '');
-    if (text === '') throw new UsageError('--password-stdin was given but standard input was empty', 'Pipe the password in: printf %s "$PW" | docker gmsa ...');
-    return text;
-  }
+  if (flags.passwordStdin) return readStdinSecret('--password-stdin', 'the password of the user you bind as (--user, GMSA_LDAP_USER)', readStdin);
   return env.GMSA_LDAP_PASSWORD || undefined;
 }
 

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import type { DirectoryFlags } from '../ad/settings';
-import { UsageError } from '../errors';
 import { addDirectoryOptions, DIRECTORY_HELP, withDirectory } from './ad-shared';
 import type { Deps } from './deps';
 import { collect, splitList } from './options';
@@ -19,7 +18,7 @@ export function registerAccountCreate(account: Command, deps: Deps): void {
   const cmd = account
     .command('create')
     .description('Create a gMSA, the group of hosts allowed to use it, and the memberships (idempotent)')
-    .argument('<name>', 'gMSA name (at most 15 characters, without $)')
+    .argument('<name>', 'gMSA name: 1-15 letters, digits or hyphens (it becomes the containers\' host name)')
     .requiredOption('--hosts <list>', 'container hosts (computer names) allowed to retrieve the password; comma-separated, repeatable', collect)
     .option('--group <name>', 'domain-local security group of the hosts (default <NAME>Hosts)')
     .option('--spn <spn>', 'extra service principal name, e.g. http/web.contoso.com (repeatable)', collect)
@@ -42,32 +41,24 @@ Examples:
   docker gmsa account create webapp01 --hosts WEBHOST01 --spn http/webapp.contoso.com`,
   );
   cmd.action(async (name: string, o: CreateOptions) => {
-    const { bareName } = require('../ad/accounts') as typeof import('../ad/accounts');
     const { readDomain } = require('../ad/domain') as typeof import('../ad/domain');
-    const { planAccount, describeStep } = require('../ad/account-plan') as typeof import('../ad/account-plan');
+    const { accountRequest, checkAccountInput, planAccount, describeStep } = require('../ad/account-plan') as typeof import('../ad/account-plan');
     const { readAccountState, applyPlan } = require('../ad/account-apply') as typeof import('../ad/account-apply');
-    const { accountNameProblem } = require('../credspec/model') as typeof import('../credspec/model');
 
-    const gmsa = bareName(name);
-    const problem = accountNameProblem(gmsa);
-    if (problem) throw new UsageError(`invalid gMSA name "${name}": ${problem}`, 'Use at most 15 letters, digits, - or _.');
-    const hosts = splitList(o.hosts).map(bareName);
-    if (hosts.length === 0) throw new UsageError('--hosts needs at least one computer name', 'Example: --hosts WEBHOST01,WEBHOST02');
+    const input = checkAccountInput({
+      name,
+      hosts: splitList(o.hosts),
+      spns: splitList(o.spn),
+      ...(o.group !== undefined ? { group: o.group } : {}),
+      ...(o.dnsHostName !== undefined ? { dnsHostName: o.dnsHostName } : {}),
+      ...(o.container !== undefined ? { container: o.container } : {}),
+      ...(o.groupContainer !== undefined ? { groupContainer: o.groupContainer } : {}),
+    });
+    const gmsa = input.name;
+    const hosts = input.hosts;
 
     await withDirectory(o, deps, async (dir) => {
-      const domain = await readDomain(dir);
-      const dnsHostName = o.dnsHostName ?? `${gmsa}.${domain.dnsName}`.toLowerCase();
-      const req = {
-        name: gmsa,
-        hosts,
-        group: o.group ?? `${gmsa}Hosts`,
-        spns: splitList(o.spn),
-        dnsHostName,
-        dnsHostNameExplicit: o.dnsHostName !== undefined,
-        domainDn: domain.domainDn,
-        gmsaContainer: o.container ?? `CN=Managed Service Accounts,${domain.domainDn}`,
-        groupContainer: o.groupContainer ?? `CN=Users,${domain.domainDn}`,
-      };
+      const req = accountRequest(input, await readDomain(dir));
       const steps = planAccount(req, await readAccountState(dir, req));
       if (steps.length === 0) {
         deps.io.out(`${gmsa} is already set up for ${hosts.join(', ')}; nothing to change.\n`);

@@ -20,7 +20,7 @@ export function registerAccountShow(account: Command, deps: Deps): void {
     const { allowedSids, parseSecurityDescriptor, toSddl } = require('../ad/codecs/security-descriptor') as typeof import('../ad/codecs/security-descriptor');
     await withDirectory(o, deps, async (dir) => {
       const domain = await readDomain(dir);
-      const g = (await findPrincipals(dir, domain.domainDn, [name])).get(bareName(name).toLowerCase());
+      const g = (await findPrincipals(dir, domain, [name])).get(bareName(name).toLowerCase());
       if (!g) throw new NotFoundError(`no account named ${bareName(name)} in ${domain.dnsName}`, 'List the gMSAs with `docker gmsa account ls`.');
       if (g.kind !== 'gmsa') throw new InvalidInputError(`${g.dn} is ${describeKind(g.kind)}, not a gMSA`, 'List the gMSAs with `docker gmsa account ls`.');
       const sd = g.membership ? parseSecurityDescriptor(g.membership) : undefined;

@@ -1,17 +1,8 @@
 import type { Command } from 'commander';
 import type { DirectoryFlags } from '../ad/settings';
-import { DirectoryError, InvalidInputError, NotFoundError } from '../errors';
+import { DirectoryError, NotFoundError } from '../errors';
 import { addDirectoryOptions, DIRECTORY_HELP, withDirectory } from './ad-shared';
 import type { Deps } from './deps';
-
-const SPN_SHAPE = /^[A-Za-z][A-Za-z0-9.+-]*\/[^\s/]+(:\d+)?(\/[^\s]+)?$/;
-
-function checkSpn(spn: string): string {
-  if (!SPN_SHAPE.test(spn)) {
-    throw new InvalidInputError(`"${spn}" is not a service principal name`, 'SPNs look like service/host[:port], e.g. http/web.contoso.com or MSSQLSvc/sql01.contoso.com:1433.');
-  }
-  return spn;
-}
 
 export function registerAccountSpn(account: Command, deps: Deps): void {
   const spn = account.command('spn').description('Add or remove service principal names of a gMSA');
@@ -23,12 +14,13 @@ export function registerAccountSpn(account: Command, deps: Deps): void {
       .argument('<spn...>', 'service principal names, e.g. http/web.contoso.com MSSQLSvc/sql01.contoso.com:1433');
     addDirectoryOptions(cmd).addHelpText('after', `${DIRECTORY_HELP}\n\nExample:\n  docker gmsa account spn ${op} webapp01 http/webapp.contoso.com`);
     cmd.action(async (name: string, spns: string[], o: DirectoryFlags) => {
+      const { checkSpn } = require('../ad/names') as typeof import('../ad/names');
       spns.forEach(checkSpn);
       const { bareName, findPrincipals, spnHolders } = require('../ad/accounts') as typeof import('../ad/accounts');
       const { readDomain } = require('../ad/domain') as typeof import('../ad/domain');
       await withDirectory(o, deps, async (dir) => {
         const domain = await readDomain(dir);
-        const g = (await findPrincipals(dir, domain.domainDn, [name])).get(bareName(name).toLowerCase());
+        const g = (await findPrincipals(dir, domain, [name])).get(bareName(name).toLowerCase());
         if (!g || g.kind !== 'gmsa') throw new NotFoundError(`no gMSA named ${bareName(name)} in ${domain.dnsName}`, 'List the gMSAs with `docker gmsa account ls`.');
         const have = new Set(g.spns.map((s) => s.toLowerCase()));
         if (op === 'add') {

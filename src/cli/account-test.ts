@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
 import type { DirectoryFlags } from '../ad/settings';
-import { CheckFailedError, InvalidInputError, NotFoundError } from '../errors';
+import { CheckFailedError, UsageError } from '../errors';
 import { parseFormat, renderObject } from '../util/format';
-import type { PasswordRead } from '../ad/password-read';
 import { addDirectoryOptions, DIRECTORY_HELP, withDirectory } from './ad-shared';
 import type { Deps } from './deps';
 
@@ -28,105 +27,24 @@ Example:
   cmd.action(async (name: string, o: DirectoryFlags & { host: string; hostPasswordStdin?: boolean; format?: string }) => {
     const format = parseFormat(o.format);
     if (o.hostPasswordStdin && o.passwordStdin) {
-      throw new InvalidInputError('--host-password-stdin and --password-stdin both want standard input', 'Give the admin password in GMSA_LDAP_PASSWORD.');
+      throw new UsageError('--host-password-stdin and --password-stdin both want standard input', 'Give the password you bind with in GMSA_LDAP_PASSWORD instead.');
     }
-    const { bareName, describeKind, findPrincipals, resolveSids } = require('../ad/accounts') as typeof import('../ad/accounts');
+    const { bareName } = require('../ad/accounts') as typeof import('../ad/accounts');
     const { readDomain } = require('../ad/domain') as typeof import('../ad/domain');
-    const { decideAccess, hostToken } = require('../ad/access') as typeof import('../ad/access');
-    const hostPassword = o.hostPasswordStdin ? (await deps.io.readStdin()).toString('utf8').replace(/\r?\n$/, '') : undefined;
-    const verdict = await withDirectory(o, deps, async (dir) => {
+    const { accessText, accessView, readDisagrees, readPasswordAsHost, testHostAccess } = require('../ad/access') as typeof import('../ad/access');
+    const { directorySettings, readStdinSecret } = require('../ad/settings') as typeof import('../ad/settings');
+    const hostPassword = o.hostPasswordStdin
+      ? await readStdinSecret('--host-password-stdin', `the machine account password of ${bareName(o.host)}`, () => deps.io.readStdin())
+      : undefined;
+    const { report, dnsName } = await withDirectory(o, deps, async (dir) => {
       const domain = await readDomain(dir);
-      const found = await findPrincipals(dir, domain.domainDn, [name, o.host]);
-      const g = found.get(bareName(name).toLowerCase());
-      const host = found.get(bareName(o.host).toLowerCase());
-      if (!g || g.kind !== 'gmsa') throw new NotFoundError(`no gMSA named ${bareName(name)} in ${domain.dnsName}`, 'List the gMSAs with `docker gmsa account ls`.');
-      if (!host) throw new NotFoundError(`no computer named ${bareName(o.host)} in ${domain.dnsName}`, 'Give the host by its computer name.');
-      if (host.kind !== 'computer') throw new InvalidInputError(`${host.dn} is ${describeKind(host.kind)}, not a computer`, '--host takes a container host.');
-      const v = decideAccess(g.membership, await hostToken(dir, host));
-      const names = await resolveSids(dir, [...v.via, ...v.deniedVia, ...v.allowedPrincipals]);
-      const label = (sid: string): string => names.get(sid)?.samAccountName ?? sid;
-      return { g, host, domain, v, label };
+      return { report: await testHostAccess(dir, domain, name, o.host), dnsName: domain.dnsName };
     });
-    let passwordRead: PasswordRead | undefined;
-    if (hostPassword !== undefined) {
-      passwordRead = await readAsHost(o, deps, verdict.host.samAccountName, verdict.domain.dnsName, hostPassword, verdict.g.dn);
+    const passwordRead = hostPassword === undefined ? undefined : await readPasswordAsHost(directorySettings(o, deps.env), report, dnsName, hostPassword);
+    deps.io.out(renderObject(format, accessView(report, passwordRead), () => accessText(report, passwordRead)));
+    if (readDisagrees(report, passwordRead)) {
+      throw new CheckFailedError(`the DC's answer for ${report.host.name} and ${report.gmsa.name} disagrees with the computed one`);
     }
-    const { g, host, v, label } = verdict;
-    const view = {
-      Account: g.name,
-      Host: host.name,
-      Allowed: v.allowed,
-      Via: v.via.map(label),
-      DeniedBy: v.deniedVia.map(label),
-      AllowedPrincipals: v.allowedPrincipals.map(label),
-      PasswordRead: passwordRead
-        ? {
-            Retrieved: passwordRead.retrieved,
-            Length: passwordRead.length ?? null,
-            Fingerprint: passwordRead.fingerprint ?? null,
-            HasPrevious: passwordRead.hasPrevious ?? null,
-            LastChanged: passwordRead.lastChanged?.toISOString() ?? null,
-            NextChange: passwordRead.nextChange?.toISOString() ?? null,
-          }
-        : null,
-    };
-    // the DC's real answer and the computed one must agree; when they do not, say which is which
-    const disagree = passwordRead !== undefined && passwordRead.retrieved !== v.allowed;
-    deps.io.out(
-      renderObject(format, view, () => {
-        const lines: string[] = [];
-        if (v.allowed) {
-          lines.push(`${host.name} may retrieve the password of ${g.name} (through ${view.Via.map((n) => (n.toLowerCase() === host.samAccountName.toLowerCase() ? 'its own account' : n)).join(', ')}).`);
-          lines.push("If the host still cannot use it, it may not know its new group yet: reboot it or run 'klist purge -li 0x3e7' there.");
-        } else if (v.deniedVia.length) {
-          lines.push(`${host.name} may NOT retrieve the password of ${g.name}: denied through ${view.DeniedBy.join(', ')}.`);
-        } else {
-          lines.push(`${host.name} may NOT retrieve the password of ${g.name}.`);
-          lines.push(
-            view.AllowedPrincipals.length
-              ? `Allowed are: ${view.AllowedPrincipals.join(', ')}. Add the host to one of them: docker gmsa account create ${g.name} --hosts ${host.name}`
-              : `Nobody is allowed. Grant the host: docker gmsa account create ${g.name} --hosts ${host.name}`,
-          );
-        }
-        if (passwordRead?.retrieved) {
-          lines.push(
-            `Bound as ${host.samAccountName}, the DC returned the password (${passwordRead.length} bytes, fingerprint ${passwordRead.fingerprint}; ` +
-              `last changed ${passwordRead.lastChanged?.toISOString() ?? 'unknown'}, changes next ${passwordRead.nextChange?.toISOString() ?? 'unknown'}).`,
-          );
-        } else if (passwordRead) {
-          lines.push(`Bound as ${host.samAccountName}, the DC returned no password.`);
-        }
-        if (disagree) {
-          lines.push(
-            passwordRead?.retrieved
-              ? 'This disagrees with the computed answer: the DC grants the read through a path this tool did not see (check the descriptor and the host\'s groups).'
-              : 'This disagrees with the computed answer: no KDS root key is usable yet (docker gmsa kds status), or the DC does not compute gMSA passwords (Samba before 4.21 never does).',
-          );
-        }
-        return lines.join('\n') + '\n';
-      }),
-    );
-    if (disagree) throw new CheckFailedError(`the DC's answer for ${host.name} and ${g.name} disagrees with the computed one`);
-    if (!v.allowed) throw new CheckFailedError(`${host.name} may not retrieve the password of ${g.name}`);
+    if (!report.verdict.allowed) throw new CheckFailedError(`${report.host.name} may not retrieve the password of ${report.gmsa.name}`);
   });
-}
-
-/** Binds as the host and reads msDS-ManagedPassword as a container host would. */
-async function readAsHost(o: DirectoryFlags, deps: Deps, hostSam: string, domain: string, password: string, gmsaDn: string): Promise<PasswordRead> {
-  const { directorySettings } = require('../ad/settings') as typeof import('../ad/settings');
-  const { openDirectory } = require('../ad/connection') as typeof import('../ad/connection');
-  const { readManagedPassword } = require('../ad/password-read') as typeof import('../ad/password-read');
-  const settings = { ...directorySettings(o, deps.env), user: `${hostSam}@${domain}` };
-  const { DirectoryError } = require('../errors') as typeof import('../errors');
-  const dir = await openDirectory(settings, { password }).catch((err: unknown) => {
-    if (err instanceof DirectoryError && /rejected the credentials/.test(err.message)) {
-      throw new DirectoryError(`the DC rejected the machine password given for ${hostSam}`, "Pipe the host's current machine account password into --host-password-stdin, or leave the flag out.");
-    }
-    throw err;
-  });
-  try {
-    return await readManagedPassword(dir, gmsaDn);
-  } finally {
-    await dir.close();
-  }
 }

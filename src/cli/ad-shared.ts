@@ -10,13 +10,13 @@ export function addDirectoryOptions(cmd: Command): Command {
   return cmd
     .addOption(new Option('--domain <dns>', 'domain DNS name, for DC discovery (env GMSA_DOMAIN)'))
     .addOption(new Option('--server <url>', 'domain controller, ldaps://dc01.contoso.com (repeatable; env GMSA_LDAP_URL)').argParser(collect))
-    .addOption(new Option('--dns-server <ip>', 'DNS server for DC discovery (env GMSA_DNS_SERVER)'))
+    .addOption(new Option('--dns-server <host>', 'DNS server for DC discovery: address or name, optional :port (env GMSA_DNS_SERVER)'))
     .addOption(new Option('--user <name>', 'bind as admin@contoso.com, CONTOSO\\admin or a DN (env GMSA_LDAP_USER)'))
     .addOption(new Option('--password-stdin', 'read the password from standard input (else env GMSA_LDAP_PASSWORD)'))
     .addOption(new Option('--ca-file <pem>', "CA certificate(s) to verify the DC's TLS certificate (env GMSA_LDAP_CA)"))
     .addOption(new Option('--starttls', 'use ldap:// on 389 upgraded with StartTLS instead of ldaps://'))
     .addOption(new Option('--insecure-skip-tls-verify', "do not verify the DC's certificate (labs only)"))
-    .addOption(new Option('--timeout <seconds>', 'connect and operation timeout (default 5)'));
+    .addOption(new Option('--timeout <seconds>', 'bound of each network step: DNS, connect, TLS, bind, search (default 5)'));
 }
 
 export const DIRECTORY_HELP = `

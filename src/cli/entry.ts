@@ -5,7 +5,7 @@
  */
 import { homedir } from 'node:os';
 import metadata from '../../plugin-metadata/docker-cli-plugin-metadata.json';
-import { exitCodeFor, GmsaError, PassThroughExit } from '../errors';
+import { CheckFailedError, exitCodeFor, GmsaError, PassThroughExit } from '../errors';
 import { completionFromCaller, parseInvocation } from '../plugin/argv';
 import type { DockerGlobals } from '../engine/globals';
 import type { EngineSession } from '../engine/session';
@@ -112,7 +112,8 @@ export async function runMain(argv: readonly string[], proc: Process): Promise<n
     await runProgram(inv.args, deps);
     return 0;
   } catch (err) {
-    if (!(err instanceof PassThroughExit)) io.err(renderError(err, debug));
+    // A negative check already printed its report (the answer); saying it again as an error would repeat it.
+    if (!(err instanceof PassThroughExit) && !(err instanceof CheckFailedError)) io.err(renderError(err, debug));
     return err instanceof GmsaError ? exitCodeFor(err) : 1;
   }
 }

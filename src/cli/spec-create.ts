@@ -75,7 +75,7 @@ async function factsFromDirectory(o: CreateOptions, accounts: readonly string[],
   const { bareName, describeKind, findPrincipals, IDENTITY_ATTRS } = require('../ad/accounts') as typeof import('../ad/accounts');
   return withDirectory(o, deps, async (dir) => {
     const domain = await readDomain(dir);
-    const found = await findPrincipals(dir, domain.domainDn, accounts, IDENTITY_ATTRS);
+    const found = await findPrincipals(dir, domain, accounts, IDENTITY_ATTRS);
     const problems: string[] = [];
     for (const a of accounts) {
       const p = found.get(bareName(a).toLowerCase());

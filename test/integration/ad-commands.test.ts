@@ -45,7 +45,12 @@ labDescribe('Active Directory commands against the Samba AD DC', () => {
   let dc: LabDc;
   let env: NodeJS.ProcessEnv;
   const tag = randomBytes(2).toString('hex'); // names stay unique across runs on a kept lab
-  const name = (base: string): string => `${base}${tag}`.slice(0, 15);
+  const made = new Set<string>(); // every name handed out, deleted (with its <NAME>Hosts group) at the end
+  const name = (base: string): string => {
+    const n = `${base}${tag}`.slice(0, 15);
+    made.add(n);
+    return n;
+  };
 
   /** ldapsearch's entries as LDIF, without comments and referrals. */
   const ldapsearch = async (base: string, scope: string, filter: string, ...attrs: string[]): Promise<string> => {
@@ -66,6 +71,15 @@ labDescribe('Active Directory commands against the Samba AD DC', () => {
   const ldapmodify = (ldif: string, add = false): Promise<string> =>
     sh(add ? 'ldapadd' : 'ldapmodify', ['-H', dc.ldapUrl, '-x', '-D', dc.user, '-w', dc.password], { ...process.env, LDAPTLS_CACERT: dc.caFile }, ldif);
   const gmsa = (args: string[], extra: NodeJS.ProcessEnv = {}, input?: string): Promise<RunResult> => plugin(args, { ...env, ...extra }, input);
+
+  afterAll(async () => {
+    if (!dc) return;
+    const dns = [...made].flatMap((n) => [`CN=${n},CN=Managed Service Accounts,DC=contoso,DC=com`, `CN=${n}Hosts,CN=Users,DC=contoso,DC=com`, `CN=${n},CN=Users,DC=contoso,DC=com`]);
+    const env = { ...process.env, LDAPTLS_CACERT: dc.caFile };
+    // -c: go on past names a test never created; -r: the custom OU with the gMSAs in it.
+    await sh('ldapdelete', ['-c', '-H', dc.ldapUrl, '-x', '-D', dc.user, '-w', dc.password, ...dns], env).catch(() => undefined);
+    await sh('ldapdelete', ['-c', '-r', '-H', dc.ldapUrl, '-x', '-D', dc.user, '-w', dc.password, `OU=apps${tag},DC=contoso,DC=com`], env).catch(() => undefined);
+  });
 
   beforeAll(async () => {
     const d = await labDc();
@@ -262,7 +276,9 @@ labDescribe('Active Directory commands against the Samba AD DC', () => {
   });
 
   test('filter metacharacters in names match nothing and break nothing', async () => {
-    for (const evil of ['web*', 'a)(objectClass=*', '*', 'x\\2a']) {
+    // `x\2a` alone reads as domain x, account 2a (refused as another domain); with the domain in front the
+    // backslash and the escape reach the filter as a literal value.
+    for (const evil of ['web*', 'a)(objectClass=*', '*', 'CONTOSO\\x\\2a', 'CONTOSO\\*)(cn=*']) {
       const r = await gmsa(['spec', 'create', evil, '--path', '-']);
       expect(r.status).toBe(1);
       expect(r.stderr).toMatch(/no such account/);
@@ -334,9 +350,40 @@ labDescribe('Active Directory commands against the Samba AD DC', () => {
       expect(Date.now() - t0).toBeLessThan(15_000); // a hang guard, not a speed measurement
     });
 
+    test('a DC that stops answering after the bind fails within the timeout, naming the step', async () => {
+      // Forwards the TLS handshake and the bind (the first chunks), then swallows what the client sends.
+      const proxy = createServer((client) => {
+        const upstream = connect(636, '127.100.0.1');
+        let chunks = 0;
+        client.on('data', (d) => {
+          chunks += 1;
+          if (chunks <= 3) upstream.write(d);
+        });
+        upstream.on('data', (d) => client.write(d));
+        upstream.on('error', () => client.destroy());
+        client.on('error', () => upstream.destroy());
+        client.on('close', () => upstream.destroy());
+      });
+      await new Promise<void>((r) => proxy.listen(0, '127.100.0.1', r));
+      try {
+        const port = (proxy.address() as { port: number }).port;
+        const t0 = Date.now();
+        const r = await gmsa(['account', 'ls', '--server', `ldaps://127.100.0.1:${port}`, '--timeout', '1']);
+        expect(r.status).toBe(1);
+        expect(r.stderr).toMatch(new RegExp(`^Error: ldaps://127\\.100\\.0\\.1:${port} did not answer in 1 s while trying to (read|search|list)`, 'm'));
+        expect(r.stderr).toMatch(/Hint: .*raise --timeout/);
+        expect(Date.now() - t0).toBeLessThan(8_000); // a hang guard, not a speed measurement
+      } finally {
+        proxy.close();
+      }
+    });
+
     test('connections cut at any point leave a clean error, and a re-run converges', async () => {
-      // A proxy that forwards to the DC and cuts the connection after the Nth chunk from the client.
+      // A proxy that forwards to the DC and cuts the connection after the Nth chunk from the client. It
+      // listens on the DC's own address, which the DC's certificate names, so TLS succeeds and the cuts
+      // fall in the bind, the searches and the writes.
       const account = name('cut');
+      let pastTls = 0;
       for (let cutAfter = 2; cutAfter <= 14; cutAfter += 3) {
         const proxy = createServer((client) => {
           const upstream = connect(636, new URL(dc.ldapUrl).hostname);
@@ -353,13 +400,16 @@ labDescribe('Active Directory commands against the Samba AD DC', () => {
           client.on('error', () => upstream.destroy());
           client.on('close', () => upstream.destroy());
         });
-        await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+        await new Promise<void>((r) => proxy.listen(0, '127.100.0.1', r));
         const port = (proxy.address() as { port: number }).port;
-        const r = await gmsa(['account', 'create', account, '--hosts', 'WEBHOST01,WEBHOST02', '--server', `ldaps://127.0.0.1:${port}`], { NODE_OPTIONS: '' , GMSA_LDAP_CA: dc.caFile });
+        const r = await gmsa(['account', 'create', account, '--hosts', 'WEBHOST01,WEBHOST02', '--server', `ldaps://127.100.0.1:${port}`], { NODE_OPTIONS: '' , GMSA_LDAP_CA: dc.caFile });
         proxy.close();
         expect([0, 1]).toContain(r.status);
         expect(r.stderr).not.toMatch(/unexpected failure|bug in docker gmsa/);
+        expect(r.stderr).not.toMatch(/certificate/);
+        if (/lost the connection to .* while trying to|Done:/.test(r.stderr + r.stdout)) pastTls += 1;
       }
+      expect(pastTls).toBeGreaterThan(0); // the cuts reached LDAP operations, not just the handshake
       const final = await gmsa(['account', 'create', account, '--hosts', 'WEBHOST01,WEBHOST02']);
       expect(final.status).toBe(0);
       const test1 = await gmsa(['account', 'test', account, '--host', 'WEBHOST02']);

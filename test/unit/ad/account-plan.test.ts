@@ -1,7 +1,7 @@
 import type { Principal } from '../../../src/ad/accounts';
 import { bareName } from '../../../src/ad/accounts';
 import { decideAccess } from '../../../src/ad/access';
-import { describeStep, planAccount, wantedSpns, type AccountRequest, type DirectoryState } from '../../../src/ad/account-plan';
+import { accountRequest, checkAccountInput, describeStep, planAccount, wantedSpns, type AccountRequest, type DirectoryState } from '../../../src/ad/account-plan';
 import { allowedSids, buildGmsaMembershipDescriptor, parseSecurityDescriptor } from '../../../src/ad/codecs/security-descriptor';
 import { DirectoryError, InvalidInputError } from '../../../src/errors';
 
@@ -30,7 +30,7 @@ const req: AccountRequest = {
   spns: ['http/web.contoso.com'],
   dnsHostName: 'webapp01.contoso.com',
   dnsHostNameExplicit: false,
-  domainDn: D,
+  domain: { domainDn: D, dnsName: 'contoso.com', netbiosName: 'CONTOSO' },
   gmsaContainer: `CN=Managed Service Accounts,${D}`,
   groupContainer: `CN=Users,${D}`,
 };
@@ -116,5 +116,43 @@ describe('who may retrieve the password', () => {
   test('not when neither is allowed, and never without a descriptor', () => {
     expect(decideAccess(buildGmsaMembershipDescriptor([group]), [host, `${DOMAIN_SID}-515`])).toMatchObject({ allowed: false, via: [] });
     expect(decideAccess(undefined, [host]).allowed).toBe(false);
+  });
+});
+
+describe('account create input: names checked before any connection, defaults from the domain', () => {
+  const domain = { domainDn: D, dnsName: 'contoso.com', netbiosName: 'CONTOSO' };
+
+  test('defaults: <NAME>Hosts, <name>.<domain>, the standard containers; $ and domain parts dropped', () => {
+    const input = checkAccountInput({ name: 'CONTOSO\\WebApp01$', hosts: ['WEBHOST01$', 'contoso\\WEBHOST02'], spns: ['http/web.contoso.com'] });
+    expect(accountRequest(input, domain)).toEqual({
+      name: 'WebApp01',
+      hosts: ['WEBHOST01', 'WEBHOST02'],
+      group: 'WebApp01Hosts',
+      spns: ['http/web.contoso.com'],
+      dnsHostName: 'webapp01.contoso.com',
+      dnsHostNameExplicit: false,
+      domain,
+      gmsaContainer: `CN=Managed Service Accounts,${D}`,
+      groupContainer: `CN=Users,${D}`,
+    });
+  });
+
+  test.each([
+    [{ name: 'ThisNameIsTooLong01' }, /invalid gMSA name "ThisNameIsTooLong01": it is 19 characters long/],
+    [{ name: '(webapp01)' }, /invalid gMSA name/],
+    [{ spns: ['bad spn'] }, /invalid SPN "bad spn"/],
+    [{ group: 'a*b' }, /invalid --group "a\*b"/],
+    [{ dnsHostName: 'web..contoso.com' }, /invalid --dns-host-name/],
+    [{ hosts: [] }, /--hosts needs at least one computer name/],
+  ])('%j is refused', (change, why) => {
+    expect(() => checkAccountInput({ name: 'webapp01', hosts: ['WEBHOST01'], spns: [], ...change })).toThrow(InvalidInputError);
+    expect(() => checkAccountInput({ name: 'webapp01', hosts: ['WEBHOST01'], spns: [], ...change })).toThrow(why);
+  });
+
+  test('a name or host of another domain is refused once the domain is known', () => {
+    const other = checkAccountInput({ name: 'OTHER\\webapp01', hosts: ['WEBHOST01'], spns: [] });
+    expect(() => accountRequest(other, domain)).toThrow(/"OTHER\\webapp01" names an account of the domain "OTHER"/);
+    const host = checkAccountInput({ name: 'webapp01', hosts: ['WEBHOST01@fabrikam.com'], spns: [] });
+    expect(() => accountRequest(host, domain)).toThrow(/DNS domain "fabrikam.com"/);
   });
 });
