@@ -34,7 +34,7 @@ Examples:
           Spec: v.spec ?? null,
         });
       }
-      if (format.kind === 'template') deps.io.out(items.map((i) => applyTemplate(format.template, i) + '\n').join(''));
+      if (format.kind === 'template') deps.io.out(items.map((i) => applyTemplate(format, i) + '\n').join(''));
       else deps.io.out(JSON.stringify(items, null, 4) + '\n');
     });
 }

@@ -43,6 +43,7 @@ export function run(cmd: string, args: readonly string[], env: NodeJS.ProcessEnv
     child.stdout.on('data', (c: Buffer) => out.push(c));
     child.stderr.on('data', (c: Buffer) => err.push(c));
     child.on('error', reject);
+    child.stdin.on('error', () => undefined); // a command that exits before reading its input (EPIPE)
     child.on('close', (code, signal) =>
       resolve({
         status: code ?? (signal ? 128 : -1),
