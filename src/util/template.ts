@@ -50,12 +50,10 @@ const SPACE = ' \t\r\n';
 const isSpace = (c: string | undefined): boolean => c !== undefined && c !== '' && SPACE.includes(c);
 const isAlnum = (c: string | undefined): boolean => c !== undefined && /^[\p{L}\p{Nd}_]$/u.test(c);
 
+/** A token in a parse error, as Go's lexer item prints. */
 function tokString(t: Tok): string {
   if (t.t === 'eof') return 'EOF';
-  if (KEYWORDS.has(t.t) || t.t === 'ld' || t.t === 'rd') {
-    if (t.t === 'ld' || t.t === 'rd') return goQuote(t.v);
-    return `<${t.v}>`;
-  }
+  if (KEYWORDS.has(t.t)) return `<${t.v}>`;
   if ([...t.v].length > 10) return `${goQuote([...t.v].slice(0, 10).join(''))}...`;
   return goQuote(t.v);
 }
@@ -388,7 +386,6 @@ export function parseTemplate(text: string, name = ''): Template {
       if (v.t !== 'var') break;
       const at = i;
       next();
-      const after = peek();
       const n = peekNonSpace();
       if (n.t === 'assign' || n.t === 'declare') {
         pipe.isAssign = n.t === 'assign';
@@ -409,7 +406,7 @@ export function parseTemplate(text: string, name = ''): Template {
         }
         fail(`too many declarations in ${context}`);
       }
-      void after;
+      // Not a declaration ("$x foo"): the variable is the pipeline's first operand.
       i = at;
       break;
     }
@@ -1434,11 +1431,9 @@ export function executeTemplate(tmpl: Template, data: unknown, opts: ExecOptions
     const first = cmd.args[0]!;
     switch (first.t) {
       case 'field':
-        return evalFieldChain(dot, dot, first, first.idents, cmd.args, final);
-      case 'chain': {
-        const base = evalArg(dot, 'any', first.node);
-        return evalFieldChain(dot, base, first, first.idents, cmd.args, final);
-      }
+        return evalFieldChain(dot, first, first.idents, cmd.args, final);
+      case 'chain':
+        return evalFieldChain(evalArg(dot, 'any', first.node), first, first.idents, cmd.args, final);
       case 'ident':
         return evalFunction(dot, first.name, cmd, cmd.args.slice(1), final);
       case 'pipe':
@@ -1452,7 +1447,7 @@ export function executeTemplate(tmpl: Template, data: unknown, opts: ExecOptions
           notAFunction(cmd.args, final);
           return v;
         }
-        return evalFieldChain(dot, v, first, first.idents, cmd.args, final);
+        return evalFieldChain(v, first, first.idents, cmd.args, final);
       }
       default:
         break;
@@ -1480,14 +1475,13 @@ export function executeTemplate(tmpl: Template, data: unknown, opts: ExecOptions
     return new GoFloat(n.float!);
   }
 
-  function evalFieldChain(dot: unknown, receiver: unknown, node: Arg, idents: readonly string[], args: readonly Arg[], final: Final): unknown {
+  function evalFieldChain(receiver: unknown, node: Arg, idents: readonly string[], args: readonly Arg[], final: Final): unknown {
     setAt(node.pos, argString(node));
     let cur = receiver;
     idents.forEach((name, k) => {
       const last = k === idents.length - 1;
       cur = evalField(name, last ? args : [], last ? final : MISSING, cur);
     });
-    void dot;
     return cur;
   }
 
@@ -1556,17 +1550,17 @@ export function executeTemplate(tmpl: Template, data: unknown, opts: ExecOptions
         if (p === 'any') return null;
         return fail(`cannot assign nil to ${p}`);
       case 'field':
-        return validate(evalFieldChain(dot, dot, a, a.idents, [a], MISSING), p);
+        return validate(evalFieldChain(dot, a, a.idents, [a], MISSING), p);
       case 'var': {
         const v = varValue(a.name);
-        return validate(a.idents.length ? evalFieldChain(dot, v, a, a.idents, [a], MISSING) : v, p);
+        return validate(a.idents.length ? evalFieldChain(v, a, a.idents, [a], MISSING) : v, p);
       }
       case 'pipe':
         return validate(evalPipeline(dot, a.pipe), p);
       case 'ident':
         return validate(evalFunction(dot, a.name, { pos: a.pos, args: [a] }, [], MISSING), p);
       case 'chain':
-        return validate(evalFieldChain(dot, evalArg(dot, 'any', a.node), a, a.idents, [a], MISSING), p);
+        return validate(evalFieldChain(evalArg(dot, 'any', a.node), a, a.idents, [a], MISSING), p);
       default:
         break;
     }
