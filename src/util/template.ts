@@ -36,7 +36,8 @@ export class GoFloat {
 type TokType =
   | 'text' | 'ld' | 'rd' | 'space' | 'ident' | 'field' | 'var' | 'dot' | 'string' | 'raw' | 'charconst'
   | 'number' | 'bool' | 'nil' | 'pipe' | 'lparen' | 'rparen' | 'declare' | 'assign' | 'char' | 'eof'
-  | 'if' | 'else' | 'end' | 'range' | 'with' | 'define' | 'template' | 'block' | 'break' | 'continue';
+  | 'if' | 'else' | 'end' | 'range' | 'with' | 'define' | 'template' | 'block' | 'break' | 'continue'
+  | 'error';
 
 interface Tok {
   t: TokType;
@@ -58,13 +59,35 @@ function tokString(t: Tok): string {
   return goQuote(t.v);
 }
 
-function lex(input: string, name: string): Tok[] {
+class LexError {
+  constructor(
+    readonly message: string,
+    readonly line: number,
+  ) {}
+}
+
+/**
+ * The tokens of a template. A lexical error becomes an 'error' token where it happened, followed by the
+ * end: the parser reports it only if it gets that far, as Go's parser, which pulls tokens one at a time,
+ * reports an earlier syntax error first.
+ */
+function lex(input: string): Tok[] {
   const toks: Tok[] = [];
   let pos = 0;
   let line = 1;
   const fail = (msg: string, at = line): never => {
-    throw new TemplateError('parse', `template: ${name}:${at}: ${msg}`);
+    throw new LexError(msg, at);
   };
+  try {
+    lexAll();
+  } catch (err) {
+    if (!(err instanceof LexError)) throw err;
+    toks.push({ t: 'error', v: err.message, pos: input.length, line: err.line });
+  }
+  toks.push({ t: 'eof', v: '', pos: input.length, line });
+  return toks;
+
+  function lexAll(): void {
   const count = (s: string): number => s.split('\n').length - 1;
   const atRightDelim = (p: number): { delim: boolean; trim: boolean } => {
     if (isSpace(input[p]) && input[p + 1] === '-' && input.startsWith('}}', p + 2)) return { delim: true, trim: true };
@@ -104,7 +127,6 @@ function lex(input: string, name: string): Tok[] {
     }
     toks.push({ t: 'ld', v: '{{', pos: open, line });
     let depth = 0;
-    const actionLine = line;
     for (;;) {
       const rd = atRightDelim(p);
       if (rd.delim) {
@@ -120,7 +142,7 @@ function lex(input: string, name: string): Tok[] {
         toks.push({ t, v: input.slice(start, end), pos: start, line });
         p = end;
       };
-      if (c === undefined) fail('unclosed action', actionLine);
+      if (c === undefined) fail('unclosed action');
       else if (isSpace(c)) {
         let q = p;
         while (isSpace(input[q])) {
@@ -178,12 +200,14 @@ function lex(input: string, name: string): Tok[] {
         if (!term) fail(`bad character ${goRuneName(input.codePointAt(q) ?? 0)}`);
         emit(c === '$' ? 'var' : q === p + 1 ? 'dot' : 'field', q);
       } else if (c === '+' || c === '-' || c === '.' || (c >= '0' && c <= '9')) {
-        const m = /^[+-]?(0[xX][0-9a-fA-F_]*(\.[0-9a-fA-F_]*)?([pP][+-]?[0-9_]+)?|0[bB][01_]+|0[oO][0-7_]+|[0-9_]*(\.[0-9_]*)?([eE][+-]?[0-9_]+)?)i?/.exec(input.slice(p));
-        let q = p + (m?.[0].length ?? 0);
-        if (q === p || isAlnum(input[q])) {
-          if (isAlnum(input[q])) q++;
-          fail(`bad number syntax: ${goQuote(input.slice(p, q))}`);
+        let n = scanNumber(p);
+        if (!n.ok) fail(`bad number syntax: ${goQuote(input.slice(p, n.end))}`);
+        if (input[n.end] === '+' || input[n.end] === '-') {
+          // Go reads 1+2i as one complex number; anything else with a sign right after a number is bad.
+          n = scanNumber(n.end);
+          fail(n.ok && input[n.end - 1] === 'i' ? `complex numbers are not supported: ${input.slice(p, n.end)}` : `bad number syntax: ${goQuote(input.slice(p, n.end))}`);
         }
+        const q = n.end;
         emit('number', q);
       } else if (isAlnum(c)) {
         let q = p;
@@ -203,8 +227,42 @@ function lex(input: string, name: string): Tok[] {
     }
     pos = p;
   }
-  toks.push({ t: 'eof', v: '', pos: input.length, line });
-  return toks;
+  }
+
+  /** Go's lexer scanNumber: where a number starting at p ends (the parser checks that it is one). */
+  function scanNumber(p: number): { end: number; ok: boolean } {
+    let q = p;
+    const accept = (valid: string): boolean => {
+      if (input[q] !== undefined && valid.includes(input[q] as string)) {
+        q++;
+        return true;
+      }
+      return false;
+    };
+    const acceptRun = (valid: string): void => {
+      while (accept(valid));
+    };
+    accept('+-');
+    let digits = '0123456789_';
+    if (accept('0')) {
+      if (accept('xX')) digits = '0123456789abcdefABCDEF_';
+      else if (accept('oO')) digits = '01234567_';
+      else if (accept('bB')) digits = '01_';
+    }
+    acceptRun(digits);
+    if (accept('.')) acceptRun(digits);
+    if (digits.length === 11 && accept('eE')) {
+      accept('+-');
+      acceptRun('0123456789_');
+    }
+    if (digits.length === 23 && accept('pP')) {
+      accept('+-');
+      acceptRun('0123456789_');
+    }
+    accept('i');
+    if (isAlnum(input[q])) return { end: q + 1, ok: false };
+    return { end: q, ok: true };
+  }
 
   function atTerminator(q: number): boolean {
     const r = input[q];
@@ -266,20 +324,25 @@ const FUNCTION_NAMES = new Set([
 
 /** Parses a template; throws TemplateError('parse') with Go's message ("template: :1: unclosed action"). */
 export function parseTemplate(text: string, name = ''): Template {
-  const toks = lex(text, name);
+  const toks = lex(text);
   let i = 0;
   let vars: string[] = ['$'];
   let rangeDepth = 0;
-  let last: Tok = toks[0] as Tok;
+  // Go reports a syntax error on the line of the furthest token its parser has looked at.
+  let furthest = 0;
   const fail = (msg: string): never => {
-    throw new TemplateError('parse', `template: ${name}:${last.line}: ${msg}`);
+    throw new TemplateError('parse', `template: ${name}:${(toks[furthest] as Tok).line}: ${msg}`);
   };
   const next = (): Tok => {
-    last = toks[i] ?? (toks[toks.length - 1] as Tok);
+    const t = toks[i] as Tok;
+    if (i > furthest) furthest = i;
     if (i < toks.length - 1) i++;
-    return last;
+    return t;
   };
-  const peek = (): Tok => toks[i] as Tok;
+  const peek = (): Tok => {
+    if (i > furthest) furthest = i;
+    return toks[i] as Tok;
+  };
   const nextNonSpace = (): Tok => {
     let t = next();
     while (t.t === 'space') t = next();
@@ -289,7 +352,16 @@ export function parseTemplate(text: string, name = ''): Template {
     while (peek().t === 'space') next();
     return peek();
   };
-  const unexpected = (t: Tok, context: string): never => fail(`unexpected ${tokString(t)} in ${context}`);
+  let actionLine = 0;
+  const unexpected = (t: Tok, context: string): never => {
+    if (t.t === 'error') {
+      // As Go: a lexical error on another line than its action's start says where the action started.
+      let extra = actionLine !== 0 && actionLine !== t.line ? ` in action started at ${name}:${actionLine}` : '';
+      if (extra && t.v.endsWith(' action')) extra = extra.slice(' in action'.length);
+      throw new TemplateError('parse', `template: ${name}:${t.line}: ${t.v}${extra}`);
+    }
+    return fail(`unexpected ${tokString(t)} in ${context}`);
+  };
 
   const root: Node[] = [];
   while (peek().t !== 'eof') {
@@ -312,7 +384,14 @@ export function parseTemplate(text: string, name = ''): Template {
   function textOrAction(): Node | Marker {
     const t = nextNonSpace();
     if (t.t === 'text') return { t: 'text', text: t.v };
-    if (t.t === 'ld') return action();
+    if (t.t === 'ld') {
+      actionLine = t.line;
+      try {
+        return action();
+      } finally {
+        actionLine = 0;
+      }
+    }
     return unexpected(t, 'input');
   }
 
@@ -391,8 +470,8 @@ export function parseTemplate(text: string, name = ''): Template {
         pipe.isAssign = n.t === 'assign';
         nextNonSpace();
         pipe.decl.push(v.v);
-        if (pipe.isAssign) useVar(v.v);
-        else vars.push(v.v);
+        // As Go: an assignment to an undeclared variable fails when it runs, not here.
+        vars.push(v.v);
         break;
       }
       if (n.t === 'char' && n.v === ',') {
@@ -1284,8 +1363,7 @@ export function executeTemplate(tmpl: Template, data: unknown, opts: ExecOptions
     const nl = before.lastIndexOf('\n');
     const line = 1 + (before.match(/\n/g)?.length ?? 0);
     const col = nl < 0 ? utf8(before) : utf8(before.slice(nl + 1));
-    const ctx = [...at.text].length > 20 ? `${[...at.text].slice(0, 20).join('')}...` : at.text;
-    throw new TemplateError('exec', `template: ${tmpl.name}:${line}:${col}: executing ${goQuote(tmpl.name)} at <${ctx}>: ${msg}`, fields);
+    throw new TemplateError('exec', `template: ${tmpl.name}:${line}:${col}: executing ${goQuote(tmpl.name)} at <${at.text}>: ${msg}`, fields);
   };
   const setAt = (pos: number, text: string): void => {
     at = { pos, text };

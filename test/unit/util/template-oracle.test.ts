@@ -93,6 +93,42 @@ describe('templates render as the docker CLI renders them', () => {
       expect(renderListing(parseFormat(t), items, [], (i) => i)).toBe(want.stdout);
     });
 
+    test('random templates, valid or not: the same output, or the same error', async () => {
+      // Pieces of templates glued at random (a fixed seed, so a failure can be replayed): most do not
+      // parse, which checks that the first error found is the one Go's parser finds first.
+      const pieces = ['{{', '}}', '{{- ', ' -}}', '.Name', '.Current', '.Error', ' ', '|', 'printf', '"%s"', '"%v|%d"', '(', ')', '$x', ' := ', ' = ', 'if ', 'else', 'end', 'range ', 'with ', '/*', '*/', '1', '2.5', ',', 'len', 'json', 'lower', 'eq', 'not', 'and', '"a"', '`b`', "'c'", '\n', 'x', 'nil', 'true', 'index', 'split', '":"', 'join', '.Name.X', 'break', 'continue', '-', '}', '{'];
+      let seed = 20261201;
+      const pick = (n: number): number => {
+        seed = (seed * 1103515245 + 12345) % 2147483648;
+        return seed % n;
+      };
+      let compared = 0;
+      while (compared < 200) {
+        let t = '{{';
+        for (let k = 1 + pick(10); k > 0; k--) t += pieces[pick(pieces.length)];
+        if (/\s$/.test(t)) continue; // docker trims a listing template; so do we, but keep the cases plain
+        compared++;
+        const want = await docker(['context', 'ls', '--format', t], env);
+        let got: string | undefined;
+        let err: Error | undefined;
+        try {
+          got = renderListing(parseFormat(t), items, [], (i) => i);
+        } catch (e) {
+          err = e as Error;
+        }
+        const dockerError = /template parsing error: (.*)/.exec(want.stderr)?.[1];
+        if (want.status === 0) expect({ t, out: got }).toEqual({ t, out: want.stdout });
+        else {
+          expect(dockerError).toBeDefined();
+          // docker's context rows are Go structs; ours are objects, which have no type name to print
+          expect({ t, err: err?.message.slice(err.message.indexOf(': template: ') + 2) }).toEqual({
+            t,
+            err: dockerError?.replace(/ in type \*formatter\.clientContextContext$/, ''),
+          });
+        }
+      }
+    });
+
     test.each([
       ['{{.Name', 'template: :1: unclosed action'],
       ['{{.Name}', "template: :1: bad character U+007D '}'"],
