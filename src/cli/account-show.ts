@@ -18,6 +18,7 @@ export function registerAccountShow(account: Command, deps: Deps): void {
     const { bareName, describeKind, findPrincipals, namesOfDns, resolveSids } = require('../ad/accounts') as typeof import('../ad/accounts');
     const { readDomain } = require('../ad/domain') as typeof import('../ad/domain');
     const { allowedSids, parseSecurityDescriptor, toSddl } = require('../ad/codecs/security-descriptor') as typeof import('../ad/codecs/security-descriptor');
+    const { generalizedTimeToIso } = require('../ad/codecs/generalized-time') as typeof import('../ad/codecs/generalized-time');
     await withDirectory(o, deps, async (dir) => {
       const domain = await readDomain(dir);
       const g = (await findPrincipals(dir, domain, [name])).get(bareName(name).toLowerCase());
@@ -44,7 +45,7 @@ export function registerAccountShow(account: Command, deps: Deps): void {
         SPNs: g.spns,
         PasswordIntervalDays: g.passwordIntervalDays ?? null,
         SupportedEncryptionTypes: g.encryptionTypes ?? null,
-        Created: g.whenCreated ?? null,
+        Created: generalizedTimeToIso(g.whenCreated),
         MembershipSDDL: sd ? toSddl(sd) : null,
         AllowedPrincipals: allowed,
       };

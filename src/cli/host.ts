@@ -26,22 +26,25 @@ Examples:
     });
 }
 
-/** The profile as docker-style capitalised keys, the shape of `--format json` and templates. */
+/**
+ * The profile as docker-style capitalised keys, the shape of `--format json` and templates. Every key is
+ * always there (null when the engine does not say), so {{.WindowsBuild}} works on any engine.
+ */
 function profileJson(p: import('../engine/profile').HostProfile): Record<string, unknown> {
   return {
     OSType: p.osType,
-    WindowsBuild: p.windowsBuild,
-    WindowsRevision: p.windowsRevision,
-    Release: p.release,
-    KernelVersion: p.kernelVersion,
-    OperatingSystem: p.operatingSystem,
-    Isolation: p.isolation,
+    WindowsBuild: p.windowsBuild ?? null,
+    WindowsRevision: p.windowsRevision ?? null,
+    Release: p.release ?? null,
+    KernelVersion: p.kernelVersion ?? null,
+    OperatingSystem: p.operatingSystem ?? null,
+    Isolation: p.isolation ?? null,
     IsolationAssumed: p.isolationAssumed,
-    DockerRootDir: p.dockerRootDir,
-    CredentialSpecsDir: p.credentialSpecsDir,
+    DockerRootDir: p.dockerRootDir ?? null,
+    CredentialSpecsDir: p.credentialSpecsDir ?? null,
     RootDirLocal: p.rootDirLocal,
-    EngineVersion: p.engineVersion,
-    APIVersion: p.apiVersion,
+    EngineVersion: p.engineVersion ?? null,
+    APIVersion: p.apiVersion ?? null,
     Swarm: { State: p.swarm.state, Role: p.swarm.role },
     Rules: p.rules.map((r) => ({ ID: r.id, Severity: r.severity, Text: r.text })),
   };

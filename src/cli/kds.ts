@@ -12,7 +12,7 @@ const NO_CONTAINER_HINT =
 export function registerKds(program: Command, deps: Deps): void {
   const kds = program.command('kds').description('KDS root keys: whether gMSA passwords can be issued, and creating a key');
 
-  const status = kds.command('status').description('List the KDS root keys and say whether gMSA passwords can be issued now').option('--format <format>', 'table (default), json, or a template');
+  const status = kds.command('status').description('List the KDS root keys and say whether gMSA passwords can be issued now').option('--format <format>', 'table (default), json, or a template such as {{.Usable}}');
   addDirectoryOptions(status).addHelpText('after', `${DIRECTORY_HELP}\n\nExample:\n  docker gmsa kds status`);
   status.action(async (o: DirectoryFlags & { format?: string }) => {
     const format = parseFormat(o.format);
@@ -35,7 +35,8 @@ export function registerKds(program: Command, deps: Deps): void {
         : st.usableAt
           ? `gMSA passwords cannot be issued until ${st.usableAt.toISOString()} (10 hours after the key's start time, for replication).`
           : 'No KDS root key: gMSA passwords cannot be issued. Create one with `docker gmsa kds create`.';
-      if (format.kind === 'json') {
+      if (format.kind !== 'table') {
+        // json and templates see one object: the verdict and the keys ({{range .Keys}}{{.ID}}{{end}}).
         deps.io.out(renderObject(format, { Usable: st.usable, UsableAt: st.usableAt?.toISOString() ?? null, Keys: rows }, () => ''));
         return;
       }
@@ -52,7 +53,7 @@ export function registerKds(program: Command, deps: Deps): void {
           (r) => r,
         ),
       );
-      if (format.kind === 'table') deps.io.out(`\n${summary}\n`);
+      deps.io.out(`\n${summary}\n`);
     });
   });
 

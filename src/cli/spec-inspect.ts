@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { findingJson } from '../credspec/report';
+import { makeReport } from '../credspec/report';
 import { validateSpecBytes } from '../credspec/validate';
 import { applyTemplate, parseFormat } from '../util/format';
 import type { Deps } from './deps';
@@ -25,16 +25,9 @@ Examples:
       for (const arg of args) {
         const src = await readSpecArg(arg, o.root, deps);
         const v = validateSpecBytes(src.bytes);
-        items.push({
-          Name: src.label,
-          Path: src.path ?? null,
-          Encoding: v.encoding ?? null,
-          Valid: !v.findings.some((f) => f.severity === 'error'),
-          Findings: v.findings.map(findingJson),
-          Spec: v.spec ?? null,
-        });
+        items.push({ ...makeReport(src.label, v.findings, v.encoding, src.path), Spec: v.spec ?? null });
       }
-      if (format.kind === 'template') deps.io.out(items.map((i) => applyTemplate(format.template, i) + '\n').join(''));
+      if (format.kind === 'template') deps.io.out(items.map((i) => applyTemplate(format, i) + '\n').join(''));
       else deps.io.out(JSON.stringify(items, null, 4) + '\n');
     });
 }

@@ -30,7 +30,7 @@ Examples:
         try {
           const src = await readSpecArg(arg, o.root, deps);
           const v = validateSpecBytes(src.bytes);
-          reports.push(makeReport(src.label, v.findings, v.encoding));
+          reports.push(makeReport(src.label, v.findings, v.encoding, src.path));
         } catch (err) {
           if (!(err instanceof GmsaError) || args.length === 1) throw err;
           // Keep going with the other arguments, like docker does for several names.

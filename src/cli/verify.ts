@@ -59,7 +59,7 @@ Example:
       const format = parseFormat(o.format);
       const { captureDocker } = require('../engine/docker-cli') as typeof import('../engine/docker-cli');
       const { NETWORK_SERVICE } = require('../engine/run-plan') as typeof import('../engine/run-plan');
-      const { verifyChecks, summarize } = require('../windows/verify-checks') as typeof import('../windows/verify-checks');
+      const { checkJson, verifyChecks, summarize } = require('../windows/verify-checks') as typeof import('../windows/verify-checks');
       const session = await deps.engine();
       const profile = await session.profile();
       if (profile.osType !== 'windows') {
@@ -91,7 +91,7 @@ Example:
         ...(container.Config?.Hostname ? { hostname: String(container.Config.Hostname) } : {}),
       });
       const ok = checks.every((c) => c.ok);
-      const view = { Container: name, Domain: domain, Account: facts.account ?? null, OK: ok, Checks: checks, Summary: summarize(checks) };
+      const view = { Container: name, Domain: domain, Account: facts.account ?? null, OK: ok, Checks: checks.map(checkJson), Summary: summarize(checks) };
       deps.io.out(
         renderObject(format, view, () => {
           const lines = [`${name}: gMSA ${facts.account ?? '(unknown)'} in ${domain}`];

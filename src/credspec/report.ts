@@ -1,4 +1,8 @@
-/** Human and JSON forms of validation results, shared by `spec validate`, `spec install` and `spec inspect`. */
+/**
+ * Human and JSON forms of validation results, shared by `spec validate`, `spec install` and `spec inspect`.
+ * One shape for the spec family: every key is always there (null when it does not apply), so a template
+ * such as {{.Encoding}} works on every spec.
+ */
 import type { Finding } from './validate';
 
 /** A finding as it appears in JSON output: docker-style capitalised keys. */
@@ -8,16 +12,21 @@ export interface FindingJson {
   Code: string;
   Message: string;
   Fix: string;
-  Line?: number;
-  Column?: number;
+  /** Where in the file, for JSON syntax errors; null otherwise. */
+  Line: number | null;
+  Column: number | null;
 }
 
 export interface SpecReport {
-  File: string;
+  /** The spec as the user named it: a store name, a path as given, or - for standard input. */
+  Name: string;
+  /** The file read, when there is one. */
+  Path: string | null;
+  /** UTF-8, UTF-8 with BOM, UTF-16LE... (null when the bytes could not be decoded). */
+  Encoding: string | null;
   Valid: boolean;
   Errors: number;
   Warnings: number;
-  Encoding?: string;
   Findings: FindingJson[];
 }
 
@@ -28,18 +37,20 @@ export function findingJson(f: Finding): FindingJson {
     Code: f.code,
     Message: f.message,
     Fix: f.fix,
-    ...(f.line !== undefined ? { Line: f.line, Column: f.column ?? 1 } : {}),
+    Line: f.line ?? null,
+    Column: f.line !== undefined ? (f.column ?? 1) : null,
   };
 }
 
-export function makeReport(file: string, findings: Finding[], encoding?: string): SpecReport {
+export function makeReport(name: string, findings: Finding[], encoding?: string, path?: string): SpecReport {
   const errors = findings.filter((f) => f.severity === 'error').length;
   return {
-    File: file,
+    Name: name,
+    Path: path ?? null,
+    Encoding: encoding ?? null,
     Valid: errors === 0,
     Errors: errors,
     Warnings: findings.length - errors,
-    ...(encoding ? { Encoding: encoding } : {}),
     Findings: findings.map(findingJson),
   };
 }
@@ -50,11 +61,11 @@ function plural(n: number, word: string): string {
 
 export function renderReport(r: SpecReport): string {
   const head = r.Valid
-    ? `${r.File}: valid${r.Warnings ? ` (${plural(r.Warnings, 'warning')})` : ''}`
-    : `${r.File}: invalid (${plural(r.Errors, 'error')}${r.Warnings ? `, ${plural(r.Warnings, 'warning')}` : ''})`;
+    ? `${r.Name}: valid${r.Warnings ? ` (${plural(r.Warnings, 'warning')})` : ''}`
+    : `${r.Name}: invalid (${plural(r.Errors, 'error')}${r.Warnings ? `, ${plural(r.Warnings, 'warning')}` : ''})`;
   const lines = [head];
   for (const f of r.Findings) {
-    const at = f.Line !== undefined ? ` (line ${f.Line}, column ${f.Column ?? 1})` : '';
+    const at = f.Line !== null ? ` (line ${f.Line}, column ${f.Column ?? 1})` : '';
     lines.push(`  ${f.Severity.padEnd(7)} ${f.Path}${at}: ${f.Message}`);
     lines.push(`          fix: ${f.Fix}`);
   }

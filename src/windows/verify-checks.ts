@@ -68,6 +68,19 @@ export interface Check {
   next?: string;
 }
 
+/** A check as `verify --format json` and templates show it: docker-style keys, every key present. */
+export interface CheckJson {
+  ID: string;
+  Title: string;
+  OK: boolean;
+  Detail: string;
+  Next: string | null;
+}
+
+export function checkJson(c: Check): CheckJson {
+  return { ID: c.id, Title: c.title, OK: c.ok, Detail: c.detail, Next: c.next ?? null };
+}
+
 export interface VerifySummary {
   /** At least one check ran and all passed. */
   ok: boolean;

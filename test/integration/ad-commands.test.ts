@@ -239,9 +239,15 @@ labDescribe('Active Directory commands against the Samba AD DC', () => {
   test('account show and ls resolve who may retrieve the password', async () => {
     const account = name('show');
     expect((await gmsa(['account', 'create', account, '--hosts', 'WEBHOST01,WEBHOST02'])).status).toBe(0);
-    const show = JSON.parse((await gmsa(['account', 'show', account, '--format', 'json'])).stdout) as { SID: string; AllowedPrincipals: { Name: string; Members: string[] }[] };
+    const show = JSON.parse((await gmsa(['account', 'show', account, '--format', 'json'])).stdout) as { SID: string; Created: string; AllowedPrincipals: { Name: string; Members: string[] }[] };
     const oracleSid = ldifValues(await ldbsearch(`(sAMAccountName=${account}$)`, 'objectSid'), 'objectSid')[0];
     expect(show.SID).toBe(oracleSid);
+    // Times are ISO 8601, not LDAP's GeneralizedTime (whenCreated: 20261201212458.0Z).
+    const when = ldifValues(await ldbsearch(`(sAMAccountName=${account}$)`, 'whenCreated'), 'whenCreated')[0] ?? '';
+    expect(when).toMatch(/^\d{14}\.0Z$/);
+    const iso = `${when.slice(0, 4)}-${when.slice(4, 6)}-${when.slice(6, 8)}T${when.slice(8, 10)}:${when.slice(10, 12)}:${when.slice(12, 14)}.000Z`;
+    expect(show.Created).toBe(iso);
+    expect((await gmsa(['account', 'show', account, '--format', '{{.Created}} {{len .AllowedPrincipals}}'])).stdout).toBe(`${iso} 1\n`);
     expect(show.AllowedPrincipals).toEqual([expect.objectContaining({ Name: `CONTOSO\\${account}Hosts`, Members: ['WEBHOST01$', 'WEBHOST02$'] })]);
     const ls = (await gmsa(['account', 'ls', '--format', 'json'])).stdout.trim().split('\n').map((l) => JSON.parse(l) as { Name: string });
     expect(ls.map((a) => a.Name)).toContain(account);

@@ -33,7 +33,7 @@ labDescribe('host profile of a real Linux engine', () => {
     expect(p.APIVersion).toBe(api);
     expect(p.Swarm.State).toBe(state);
     expect(p.Swarm.Role).toBe(manager === 'true' ? 'manager' : 'worker');
-    expect(p.WindowsBuild).toBeUndefined();
+    expect(p.WindowsBuild).toBeNull();
   });
 
   test('says gMSA needs a Windows engine and what a swarm manager still does', async () => {

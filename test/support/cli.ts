@@ -48,6 +48,7 @@ export function runIn(cwd: string | undefined, cmd: string, args: readonly strin
     child.stdout.on('data', (c: Buffer) => out.push(c));
     child.stderr.on('data', (c: Buffer) => err.push(c));
     child.on('error', reject);
+    child.stdin.on('error', () => undefined); // a command that exits before reading its input (EPIPE)
     child.on('close', (code, signal) =>
       resolve({
         status: code ?? (signal ? 128 : -1),

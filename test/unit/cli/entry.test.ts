@@ -37,6 +37,25 @@ describe('runMain', () => {
     expect(f.out()).toBe('9.9.9\n');
   });
 
+  test('--format templates: a template that does not parse exits 2, a missing field exits 1, neither prints output', async () => {
+    const bad = fakeProcess();
+    expect(await runMain(['gmsa', 'version', '--format', '{{.Version'], bad.proc)).toBe(2);
+    expect(bad.err()).toMatch(/^Error: invalid --format template '\{\{\.Version': template: :1: unclosed action\nHint: /);
+    expect(bad.out()).toBe('');
+    for (const field of ['Nope', 'constructor', '__proto__']) {
+      const f = fakeProcess();
+      expect(await runMain(['gmsa', 'version', '--format', `{{.Version}} {{.${field}}}`], f.proc)).toBe(1);
+      expect(f.err()).toBe(
+        `Error: cannot apply --format template '{{.Version}} {{.${field}}}': template: :1:15: executing "" at <.${field}>: can't evaluate field ${field}\n` +
+          'Hint: The fields there are: Version, Node, Platform, Packaged, Path (see --format json).\n',
+      );
+      expect(f.out()).toBe('');
+    }
+    const ok = fakeProcess();
+    expect(await runMain(['gmsa', 'version', '--format', '{{.Version | printf "%-7s"}}|{{json .Packaged}}|{{if .Packaged}}exe{{else}}node{{end}}'], ok.proc)).toBe(0);
+    expect(ok.out()).toBe('9.9.9  |false|node\n');
+  });
+
   test('usage errors exit 2 and name the command to get help for', async () => {
     const f = fakeProcess();
     expect(await runMain(['gmsa', 'spec', 'ls', '--bogus'], f.proc)).toBe(2);

@@ -5,6 +5,7 @@ import { parseKlistGet } from '../../../src/windows/klist';
 import { parseNltestScVerify } from '../../../src/windows/nltest';
 import {
   CHECK_TITLES,
+  checkJson,
   KLIST_COMMAND,
   nltestCommand,
   summarize,
@@ -275,6 +276,18 @@ describe('identity', () => {
     const id = check({ ...base, klist: { output: 'A ticket to krbtgt has been retrieved successfully.\n', exitCode: 0 } }, 'identity');
     expect(id.ok).toBe(false);
     expect(id.detail).toMatch(/no cached ticket/);
+  });
+});
+
+describe('checkJson: the JSON shape of a check', () => {
+  test('docker-style keys, Next always present (null on a pass)', () => {
+    const checks = verifyChecks({ ...base, nltest: run('nltest-1789-trust-failure.txt'), klist: run('klist-other-gmsa.txt') });
+    const json = checks.map(checkJson);
+    for (const j of json) expect(Object.keys(j)).toEqual(['ID', 'Title', 'OK', 'Detail', 'Next']);
+    const trust = json.find((j) => j.ID === 'trust');
+    expect(trust).toMatchObject({ OK: false, Title: CHECK_TITLES.trust });
+    expect(trust?.Next).toEqual(expect.any(String));
+    expect(json.find((j) => j.ID === 'secure-channel')).toMatchObject({ OK: true, Next: null });
   });
 });
 
