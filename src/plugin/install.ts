@@ -2,15 +2,22 @@
  * Putting the plugin where the docker CLI finds it, and taking away only what we put there.
  *
  * The docker CLI looks for `docker-gmsa` (`docker-gmsa.exe` on Windows) in `<config dir>/cli-plugins`
- * among other folders; the config dir is `--config`, `$DOCKER_CONFIG` or `~/.docker`. Every bundle and
- * executable we ship carries PLUGIN_MARKER, which is how uninstall tells our file from someone else's.
+ * among other folders; the config dir is `--config`, `$DOCKER_CONFIG` or `~/.docker`
+ * (`%USERPROFILE%\.docker` on Windows). Every bundle and executable we ship carries PLUGIN_MARKER, which
+ * is how install and uninstall tell our file from someone else's.
+ *
+ * What lands there: on Windows the running docker-gmsa.exe itself (the docker CLI runs only .exe plugins);
+ * on Unix the sh launcher with the bundle inside (launcher.ts), so the handshake starts no Node.
  */
 import { chmodSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import * as nodePath from 'node:path';
+import metadata from '../../plugin-metadata/docker-cli-plugin-metadata.json';
+import { resolveConfigDir } from '../engine/endpoint';
 import type { DockerGlobals } from '../engine/globals';
 import { ConflictError, fsError, InvalidInputError } from '../errors';
 import { writeFileAtomic } from '../util/atomic-write';
+import { bundleOf, isLauncher, unixLauncher } from './launcher';
 
 /** Present in the bundle's text and so in every executable built from it. */
 export const PLUGIN_MARKER = 'docker-gmsa:cli-plugin-bundle';
@@ -19,17 +26,48 @@ export function pluginFileName(platform: NodeJS.Platform): string {
   return platform === 'win32' ? 'docker-gmsa.exe' : 'docker-gmsa';
 }
 
-export function dockerConfigDir(globals: DockerGlobals, env: NodeJS.ProcessEnv, homedir: string): string {
-  return globals.config || env.DOCKER_CONFIG || join(homedir, '.docker');
+function pathApi(platform: NodeJS.Platform): nodePath.PlatformPath {
+  return platform === 'win32' ? nodePath.win32 : nodePath.posix;
 }
 
-export function defaultPluginDir(globals: DockerGlobals, env: NodeJS.ProcessEnv, homedir: string): string {
-  return join(dockerConfigDir(globals, env, homedir), 'cli-plugins');
+/** `<config dir>/cli-plugins`, the config dir resolved as the docker CLI does (engine/endpoint.ts). */
+export function defaultPluginDir(globals: DockerGlobals, env: NodeJS.ProcessEnv, homedir: string, platform: NodeJS.Platform): string {
+  return pathApi(platform).join(resolveConfigDir(globals, env, platform, homedir), 'cli-plugins');
+}
+
+/** A --dir value as a folder: relative to the working directory, in the platform's path syntax. */
+export function pluginDir(dir: string, cwd: string, platform: NodeJS.Platform): string {
+  return pathApi(platform).resolve(cwd, dir);
 }
 
 export interface InstallSource {
+  /** The running plugin: the bundle (or installed launcher), or the executable when packaged. */
   path: string;
   packaged: boolean;
+  /** The Node running the bundle (recorded in the Unix launcher); not needed for an executable. */
+  node?: string;
+}
+
+/** What a plugin file is, for `version`: the packaged executable, the sh launcher with the bundle, or the bare bundle. */
+export type PluginForm = 'executable' | 'launcher' | 'bundle';
+
+export function pluginForm(source: Pick<InstallSource, 'path' | 'packaged'>): PluginForm {
+  if (source.packaged) return 'executable';
+  try {
+    return isLauncher(readFileSync(source.path).subarray(0, 256)) ? 'launcher' : 'bundle';
+  } catch {
+    return 'bundle';
+  }
+}
+
+/** The bytes install writes: the executable as it is, or (Unix, Node) the launcher around the bundle. */
+export function installedContent(content: Buffer, source: InstallSource, platform: NodeJS.Platform): Buffer {
+  if (source.packaged || platform === 'win32') return content;
+  return unixLauncher({
+    bundle: bundleOf(content),
+    metadataText: JSON.stringify(metadata, null, 2) + '\n',
+    node: source.node ?? 'node',
+  });
 }
 
 export type InstallAction = 'installed' | 'updated' | 'unchanged';
@@ -56,7 +94,7 @@ export async function installPlugin(opts: {
   if (opts.platform === 'win32' && !opts.source.packaged) {
     throw new InvalidInputError(
       'the docker CLI on Windows runs only .exe plugins, and this is the Node script',
-      'Install docker-gmsa.exe instead: run `docker-gmsa.exe install` from the Windows release.',
+      'Build docker-gmsa.exe (npm run build:exe) and run `dist\\docker-gmsa.exe install`, or copy that one file to %USERPROFILE%\\.docker\\cli-plugins.',
     );
   }
   let content: Buffer;
@@ -71,7 +109,8 @@ export async function installPlugin(opts: {
       'Run install from the built plugin (npm run build, then node dist/docker-gmsa.js install).',
     );
   }
-  const target = join(opts.dir, pluginFileName(opts.platform));
+  content = installedContent(content, opts.source, opts.platform);
+  const target = pathApi(opts.platform).join(opts.dir, pluginFileName(opts.platform));
   const existing = await readIfExists(target);
   if (existing && existing.equals(content)) return { path: target, action: 'unchanged' };
   if (existing && !isOurs(existing) && !opts.force) {
@@ -94,7 +133,7 @@ export async function uninstallPlugin(opts: {
   dir: string;
   platform: NodeJS.Platform;
 }): Promise<{ path: string; action: 'removed' | 'absent' }> {
-  const target = join(opts.dir, pluginFileName(opts.platform));
+  const target = pathApi(opts.platform).join(opts.dir, pluginFileName(opts.platform));
   const existing = await readIfExists(target);
   if (!existing) return { path: target, action: 'absent' };
   if (!isOurs(existing)) {
