@@ -89,7 +89,7 @@ async function readAsHost(o: DirectoryFlags, deps: Deps, hostSam: string, domain
   const { directorySettings } = require('../ad/settings') as typeof import('../ad/settings');
   const { openDirectory, attrBuffer } = require('../ad/connection') as typeof import('../ad/connection');
   const { parseManagedPasswordBlob } = require('../ad/codecs/managed-password') as typeof import('../ad/codecs/managed-password');
-  const settings = { ...directorySettings(o, deps.env), user: `${hostSam}@${domain}` };
+  const settings = { ...directorySettings(o, deps.env, deps.platform), user: `${hostSam}@${domain}` };
   const { DirectoryError } = require('../errors') as typeof import('../errors');
   const dir = await openDirectory(settings, { password }).catch((err: unknown) => {
     if (err instanceof DirectoryError && /rejected the credentials/.test(err.message)) {
