@@ -50,6 +50,11 @@ export function run(cmd: string, args: readonly string[], env: NodeJS.ProcessEnv
         stderr: Buffer.concat(err).toString('utf8'),
       }),
     );
+    // A child that exits without reading its input (the sh handshake does) closes the pipe first: EPIPE
+    // here is not the child's failure, its exit status says how it went.
+    child.stdin.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EPIPE') reject(e);
+    });
     child.stdin.end(input ?? '');
   });
 }
