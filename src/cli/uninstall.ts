@@ -12,5 +12,6 @@ export function registerUninstall(program: Command, deps: Deps): void {
       const dir = opts.dir !== undefined ? pluginDir(opts.dir, deps.cwd, deps.platform) : defaultPluginDir(deps.globals, deps.env, deps.homedir, deps.platform);
       const r = await uninstallPlugin({ dir, platform: deps.platform });
       deps.io.out(r.action === 'removed' ? `Removed ${r.path}\n` : `Not installed: ${r.path}\n`);
+      if (r.movedAside) deps.io.err(`It was running, so Windows kept the file: it is now ${r.movedAside}, removed by the next install or uninstall.\n`);
     });
 }

@@ -10,7 +10,8 @@
  * on Unix the sh launcher with the bundle inside (launcher.ts), so the handshake starts no Node.
  */
 import { chmodSync, readFileSync } from 'node:fs';
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
 import * as nodePath from 'node:path';
 import metadata from '../../plugin-metadata/docker-cli-plugin-metadata.json';
 import { resolveConfigDir } from '../engine/endpoint';
@@ -85,6 +86,34 @@ async function readIfExists(path: string): Promise<Buffer | undefined> {
   }
 }
 
+/**
+ * Windows refuses to delete or replace a running .exe (a `docker gmsa` command in progress, or the very
+ * uninstall that runs from it) but lets it be renamed. Such a file is moved aside under a name the docker
+ * CLI ignores (it runs only names ending in .exe) and swept by the next install or uninstall.
+ */
+const ASIDE = /^\.docker-gmsa\.exe\.[0-9a-f]+\.old$/;
+
+async function sweepAside(dir: string): Promise<void> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return;
+  }
+  await Promise.all(names.filter((n) => ASIDE.test(n)).map((n) => rm(nodePath.win32.join(dir, n)).catch(() => undefined)));
+}
+
+async function moveAside(target: string, dir: string): Promise<string> {
+  const aside = nodePath.win32.join(dir, `.docker-gmsa.exe.${randomBytes(6).toString('hex')}.old`);
+  await rename(target, aside);
+  return aside;
+}
+
+function inUse(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException).code;
+  return code === 'EPERM' || code === 'EBUSY' || code === 'EACCES';
+}
+
 export async function installPlugin(opts: {
   dir: string;
   source: InstallSource;
@@ -124,6 +153,26 @@ export async function installPlugin(opts: {
   } catch (err) {
     throw fsError(err, 'create', opts.dir);
   }
+  if (opts.platform === 'win32') {
+    await sweepAside(opts.dir);
+    if (existing) {
+      // The old copy may be running: move it aside (allowed) rather than replace it (refused).
+      let aside: string | undefined;
+      try {
+        aside = await moveAside(target, opts.dir);
+      } catch {
+        // not movable: let the atomic write below report why
+      }
+      try {
+        await writeFileAtomic(target, content, { overwrite: true });
+      } catch (err) {
+        if (aside) await rename(aside, target).catch(() => undefined);
+        throw err;
+      }
+      if (aside) await rm(aside).catch(() => undefined);
+      return { path: target, action: 'updated' };
+    }
+  }
   await writeFileAtomic(target, content, { overwrite: true, mode: 0o755 });
   if (opts.platform !== 'win32') chmodSync(target, 0o755);
   return { path: target, action: existing ? 'updated' : 'installed' };
@@ -132,8 +181,9 @@ export async function installPlugin(opts: {
 export async function uninstallPlugin(opts: {
   dir: string;
   platform: NodeJS.Platform;
-}): Promise<{ path: string; action: 'removed' | 'absent' }> {
+}): Promise<{ path: string; action: 'removed' | 'absent'; movedAside?: string }> {
   const target = pathApi(opts.platform).join(opts.dir, pluginFileName(opts.platform));
+  if (opts.platform === 'win32') await sweepAside(opts.dir);
   const existing = await readIfExists(target);
   if (!existing) return { path: target, action: 'absent' };
   if (!isOurs(existing)) {
@@ -145,6 +195,14 @@ export async function uninstallPlugin(opts: {
   try {
     await rm(target);
   } catch (err) {
+    if (opts.platform === 'win32' && inUse(err)) {
+      // The running docker-gmsa.exe is this uninstall itself (or another docker gmsa command).
+      try {
+        return { path: target, action: 'removed', movedAside: await moveAside(target, opts.dir) };
+      } catch {
+        // report the original failure
+      }
+    }
     throw fsError(err, 'remove', target);
   }
   return { path: target, action: 'removed' };

@@ -16,7 +16,7 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { BUNDLE, cleanEnv, DOMAIN_FLAGS, ensureBuilt, plugin, ROOT, type RunResult } from '../support/cli';
 import { labDc, labDescribe, type LabDc } from '../support/lab';
 import { createWindowsEngine } from '../support/windows-engine';
@@ -237,6 +237,15 @@ describe('docker-gmsa.exe under wine', () => {
     expect(refused.status).toBe(1);
     expect(refused.stderr).toMatch(/^Error: .*not installed by docker gmsa/m);
     expect(readFileSync(join(cfg, 'cli-plugins', 'docker-gmsa.exe'), 'utf8')).toBe('MZ not ours');
+
+    // An older copy of ours is replaced (moved aside first: Windows lets a running exe be renamed, not
+    // replaced), and what an earlier run moved aside is swept.
+    const plugins = dirname(target);
+    writeFileSync(target, 'MZ older build // docker-gmsa:cli-plugin-bundle 0.0.1');
+    writeFileSync(join(plugins, '.docker-gmsa.exe.0123456789ab.old'), 'MZ moved aside earlier');
+    expect((await exe(['install'])).stdout).toMatch(/^Updated C:\\users\\/);
+    expect(readFileSync(target).equals(readFileSync(EXE))).toBe(true);
+    expect(readdirSync(plugins)).toEqual(['docker-gmsa.exe']);
 
     expect((await exe(['uninstall'])).stdout).toMatch(/^Removed C:\\users\\/);
     expect(existsSync(target)).toBe(false);
