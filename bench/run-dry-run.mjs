@@ -19,13 +19,24 @@ export async function benchRunDryRun(root) {
     const bundle = join(root, 'dist/docker-gmsa.js');
     timeOnce(process.execPath, [bundle, 'install'], { env });
     timeOnce(process.execPath, [bundle, 'spec', 'create', 'webapp01', '--offline', '--domain-dns', 'contoso.com', '--netbios', 'CONTOSO', '--domain-sid', 'S-1-5-21-1-2-3', '--domain-guid', 'b8453a02-7d3f-4dc2-9c73-c3d57f725694', '--root', dockerRoot], { env });
-    return sideBySide({
-      title: "run: docker gmsa run --dry-run vs docker info --format '{{.OSType}}' (same stand-in engine)",
-      candidate: { name: 'docker gmsa run --dry-run webapp01 -d IMAGE', run: () => timeOnce('docker', ['gmsa', 'run', '--dry-run', 'webapp01', '-d', 'mcr.microsoft.com/windows/servercore:ltsc2022'], { env }) },
-      baseline: { name: "docker info --format '{{.OSType}}'", run: () => timeOnce('docker', ['info', '--format', '{{.OSType}}'], { env }) },
-      runs: 20,
-      target: 1.5,
-    });
+    const dryRun = { name: 'docker gmsa run --dry-run webapp01 -d IMAGE', run: () => timeOnce('docker', ['gmsa', 'run', '--dry-run', 'webapp01', '-d', 'mcr.microsoft.com/windows/servercore:ltsc2022'], { env }) };
+    return [
+      sideBySide({
+        title: "run: docker gmsa run --dry-run vs docker info --format '{{.OSType}}' (same stand-in engine)",
+        candidate: dryRun,
+        baseline: { name: "docker info --format '{{.OSType}}'", run: () => timeOnce('docker', ['info', '--format', '{{.OSType}}'], { env }) },
+        runs: 20,
+        target: 1.5,
+      }),
+      // The plugin may cost at most one Node start on top of the engine round trips docker itself makes.
+      sideBySide({
+        title: "run: docker gmsa run --dry-run vs sh -c 'docker info >/dev/null; node -e 0' (same stand-in engine)",
+        candidate: dryRun,
+        baseline: { name: "sh -c 'docker info >/dev/null; node -e 0'", run: () => timeOnce('sh', ['-c', `docker info >/dev/null; exec '${process.execPath}' -e 0`], { env }) },
+        runs: 20,
+        target: 1.25,
+      }),
+    ];
   } finally {
     engine.kill();
   }

@@ -31,6 +31,24 @@ const dropBuildkit = {
 };
 
 /**
+ * docker-modem requires its ssh transport (ssh2, with its crypto) at load time, though only ssh://
+ * endpoints use it: make that require happen on the first ssh connection instead. Profiled, ssh2's
+ * initialisation was about a third of loading dockerode, paid by every engine command.
+ */
+const lazySsh = {
+  name: 'lazy-ssh',
+  setup(b) {
+    b.onLoad({ filter: /docker-modem[\\/]lib[\\/]modem\.js$/ }, async (args) => {
+      const { readFile } = await import('node:fs/promises');
+      const src = await readFile(args.path, 'utf8');
+      const eager = "ssh = require('./ssh'),";
+      if (!src.includes(eager)) throw new Error(`lazy-ssh: ${args.path} no longer has ${eager}`);
+      return { contents: src.replace(eager, "ssh = function () { return require('./ssh').apply(this, arguments); },"), loader: 'js' };
+    });
+  },
+};
+
+/**
  * Start-up cost grows with what V8 has to parse, so the file is built in layers, each compiled only when
  * it is first needed:
  * - the launcher (src/main.ts): the handshake, and nothing else that runs before it;
@@ -102,7 +120,7 @@ async function bundle(entry, plugins = []) {
 
 const libraryPlugins = [];
 for (const lib of LAZY_LIBRARIES) {
-  const code = await bundle({ stdin: { contents: `module.exports = require(${JSON.stringify(lib)});`, resolveDir: root } }, [dropBuildkit]);
+  const code = await bundle({ stdin: { contents: `module.exports = require(${JSON.stringify(lib)});`, resolveDir: root } }, [dropBuildkit, lazySsh]);
   libraryPlugins.push(packedModule(lib, new RegExp(`^${lib}$`), code));
 }
 const bodyCode = await bundle({ entryPoints: [join(root, 'src/cli/entry.ts')] }, libraryPlugins);

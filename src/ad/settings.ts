@@ -48,9 +48,15 @@ function parseTimeout(raw: string | undefined, from: string): number {
   return Math.round(n * 1000);
 }
 
-export function directorySettings(flags: DirectoryFlags, env: NodeJS.ProcessEnv): DirectorySettings {
+/**
+ * The settings for this run. On Windows the host's own domain is the default: USERDNSDOMAIN, which Windows
+ * sets for a user logged on to a domain-joined host, so there only the password has to be supplied (the DC
+ * then comes from DNS SRV through the system resolver, see discovery.ts).
+ */
+export function directorySettings(flags: DirectoryFlags, env: NodeJS.ProcessEnv, platform: NodeJS.Platform): DirectorySettings {
   const servers = flags.server && flags.server.length > 0 ? flags.server : envList(env.GMSA_LDAP_URL);
-  const domain = (flags.domain ?? env.GMSA_DOMAIN)?.trim().replace(/\.$/, '').toLowerCase() || undefined;
+  const hostDomain = platform === 'win32' && servers.length === 0 ? env.USERDNSDOMAIN : undefined;
+  const domain = (flags.domain ?? (env.GMSA_DOMAIN || undefined) ?? hostDomain)?.trim().replace(/\.$/, '').toLowerCase() || undefined;
   const settings: DirectorySettings = {
     servers,
     startTls: flags.starttls === true || /^(1|true|yes)$/i.test(env.GMSA_LDAP_STARTTLS ?? ''),
@@ -69,7 +75,9 @@ export function directorySettings(flags: DirectoryFlags, env: NodeJS.ProcessEnv)
   if (settings.dnsServer) parseDnsServer(settings.dnsServer);
   if (servers.length === 0 && !settings.domain) {
     throw new UsageError(
-      'no domain controller given and no domain to discover one from',
+      platform === 'win32'
+        ? 'no domain controller given and no domain to discover one from (USERDNSDOMAIN is not set: this host is not joined to a domain, or you are logged on locally)'
+        : 'no domain controller given and no domain to discover one from',
       'Pass --domain contoso.com (or set GMSA_DOMAIN), or --server ldaps://dc01.contoso.com (GMSA_LDAP_URL).',
     );
   }

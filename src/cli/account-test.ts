@@ -40,7 +40,7 @@ Example:
       const domain = await readDomain(dir);
       return { report: await testHostAccess(dir, domain, name, o.host), dnsName: domain.dnsName };
     });
-    const passwordRead = hostPassword === undefined ? undefined : await readPasswordAsHost(directorySettings(o, deps.env), report, dnsName, hostPassword);
+    const passwordRead = hostPassword === undefined ? undefined : await readPasswordAsHost(directorySettings(o, deps.env, deps.platform), report, dnsName, hostPassword);
     deps.io.out(renderObject(format, accessView(report, passwordRead), () => accessText(report, passwordRead)));
     if (readDisagrees(report, passwordRead)) {
       throw new CheckFailedError(`the DC's answer for ${report.host.name} and ${report.gmsa.name} disagrees with the computed one`);

@@ -28,7 +28,7 @@ read only from GMSA_LDAP_PASSWORD or --password-stdin, and TLS to the DC is alwa
 export async function connectDirectory(flags: DirectoryFlags, deps: Deps, o: { anonymous?: boolean } = {}): Promise<Directory> {
   const { directorySettings, readPassword } = require('../ad/settings') as typeof import('../ad/settings');
   const { openDirectory } = require('../ad/connection') as typeof import('../ad/connection');
-  const settings = directorySettings(flags, deps.env);
+  const settings = directorySettings(flags, deps.env, deps.platform);
   if (settings.insecureSkipTlsVerify) {
     warn(deps, "--insecure-skip-tls-verify: the DC's certificate is not checked; anyone on the path can read the password you bind with.");
   }

@@ -22,8 +22,8 @@ export interface Deps {
   cwd: string;
   platform: NodeJS.Platform;
   homedir: string;
-  /** The running plugin: the bundle file, or the executable when packaged as one. */
-  self: { path: string; packaged: boolean };
+  /** The running plugin: the bundle file, or the executable when packaged as one; node: the Node running the bundle. */
+  self: { path: string; packaged: boolean; node?: string };
   version: string;
   /** Connects to the engine the user's docker CLI would use (resolved once, on first call). */
   engine(): Promise<EngineSession>;

@@ -63,7 +63,7 @@ export function makeDeps(globals: DockerGlobals, proc: Process, io: Io): Deps {
     cwd: proc.cwd,
     platform: proc.platform,
     homedir: homedir(),
-    self: { path: packaged ? proc.execPath : proc.scriptPath, packaged },
+    self: packaged ? { path: proc.execPath, packaged } : { path: proc.scriptPath, packaged, node: proc.execPath },
     version: proc.version,
     engine: () => {
       if (!session) {

@@ -2,16 +2,24 @@
  * Putting the plugin where the docker CLI finds it, and taking away only what we put there.
  *
  * The docker CLI looks for `docker-gmsa` (`docker-gmsa.exe` on Windows) in `<config dir>/cli-plugins`
- * among other folders; the config dir is `--config`, `$DOCKER_CONFIG` or `~/.docker`. Every bundle and
- * executable we ship carries PLUGIN_MARKER, which is how uninstall tells our file from someone else's.
+ * among other folders; the config dir is `--config`, `$DOCKER_CONFIG` or `~/.docker`
+ * (`%USERPROFILE%\.docker` on Windows). Every bundle and executable we ship carries PLUGIN_MARKER, which
+ * is how install and uninstall tell our file from someone else's.
+ *
+ * What lands there: on Windows the running docker-gmsa.exe itself (the docker CLI runs only .exe plugins);
+ * on Unix the sh launcher with the bundle inside (launcher.ts), so the handshake starts no Node.
  */
 import { chmodSync, readFileSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { readdir, readFile, rename, rm } from 'node:fs/promises';
+import * as nodePath from 'node:path';
+import metadata from '../../plugin-metadata/docker-cli-plugin-metadata.json';
+import { resolveConfigDir } from '../engine/endpoint';
 import type { DockerGlobals } from '../engine/globals';
 import { ConflictError, fsError, InvalidInputError } from '../errors';
 import { writeFileAtomic } from '../util/atomic-write';
 import { makeDirectory, readBoundedFile, specialFileSystem } from '../util/safe-fs';
+import { bundleOf, isLauncher, unixLauncher } from './launcher';
 
 /** Larger than any plugin file we ship (the Windows executable included); reads of the target stop there. */
 const MAX_PLUGIN_BYTES = 512 * 1024 * 1024;
@@ -23,17 +31,48 @@ export function pluginFileName(platform: NodeJS.Platform): string {
   return platform === 'win32' ? 'docker-gmsa.exe' : 'docker-gmsa';
 }
 
-export function dockerConfigDir(globals: DockerGlobals, env: NodeJS.ProcessEnv, homedir: string): string {
-  return globals.config || env.DOCKER_CONFIG || join(homedir, '.docker');
+function pathApi(platform: NodeJS.Platform): nodePath.PlatformPath {
+  return platform === 'win32' ? nodePath.win32 : nodePath.posix;
 }
 
-export function defaultPluginDir(globals: DockerGlobals, env: NodeJS.ProcessEnv, homedir: string): string {
-  return join(dockerConfigDir(globals, env, homedir), 'cli-plugins');
+/** `<config dir>/cli-plugins`, the config dir resolved as the docker CLI does (engine/endpoint.ts). */
+export function defaultPluginDir(globals: DockerGlobals, env: NodeJS.ProcessEnv, homedir: string, platform: NodeJS.Platform): string {
+  return pathApi(platform).join(resolveConfigDir(globals, env, platform, homedir), 'cli-plugins');
+}
+
+/** A --dir value as a folder: relative to the working directory, in the platform's path syntax. */
+export function pluginDir(dir: string, cwd: string, platform: NodeJS.Platform): string {
+  return pathApi(platform).resolve(cwd, dir);
 }
 
 export interface InstallSource {
+  /** The running plugin: the bundle (or installed launcher), or the executable when packaged. */
   path: string;
   packaged: boolean;
+  /** The Node running the bundle (recorded in the Unix launcher); not needed for an executable. */
+  node?: string;
+}
+
+/** What a plugin file is, for `version`: the packaged executable, the sh launcher with the bundle, or the bare bundle. */
+export type PluginForm = 'executable' | 'launcher' | 'bundle';
+
+export function pluginForm(source: Pick<InstallSource, 'path' | 'packaged'>): PluginForm {
+  if (source.packaged) return 'executable';
+  try {
+    return isLauncher(readFileSync(source.path).subarray(0, 256)) ? 'launcher' : 'bundle';
+  } catch {
+    return 'bundle';
+  }
+}
+
+/** The bytes install writes: the executable as it is, or (Unix, Node) the launcher around the bundle. */
+export function installedContent(content: Buffer, source: InstallSource, platform: NodeJS.Platform): Buffer {
+  if (source.packaged || platform === 'win32') return content;
+  return unixLauncher({
+    bundle: bundleOf(content),
+    metadataText: JSON.stringify(metadata, null, 2) + '\n',
+    node: source.node ?? 'node',
+  });
 }
 
 export type InstallAction = 'installed' | 'updated' | 'unchanged';
@@ -52,6 +91,34 @@ async function readIfExists(path: string): Promise<Buffer | undefined> {
   }
 }
 
+/**
+ * Windows refuses to delete or replace a running .exe (a `docker gmsa` command in progress, or the very
+ * uninstall that runs from it) but lets it be renamed. Such a file is moved aside under a name the docker
+ * CLI ignores (it runs only names ending in .exe) and swept by the next install or uninstall.
+ */
+const ASIDE = /^\.docker-gmsa\.exe\.[0-9a-f]+\.old$/;
+
+async function sweepAside(dir: string): Promise<void> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return;
+  }
+  await Promise.all(names.filter((n) => ASIDE.test(n)).map((n) => rm(nodePath.win32.join(dir, n)).catch(() => undefined)));
+}
+
+async function moveAside(target: string, dir: string): Promise<string> {
+  const aside = nodePath.win32.join(dir, `.docker-gmsa.exe.${randomBytes(6).toString('hex')}.old`);
+  await rename(target, aside);
+  return aside;
+}
+
+function inUse(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException).code;
+  return code === 'EPERM' || code === 'EBUSY' || code === 'EACCES';
+}
+
 export async function installPlugin(opts: {
   dir: string;
   source: InstallSource;
@@ -61,7 +128,7 @@ export async function installPlugin(opts: {
   if (opts.platform === 'win32' && !opts.source.packaged) {
     throw new InvalidInputError(
       'the docker CLI on Windows runs only .exe plugins, and this is the Node script',
-      'Install docker-gmsa.exe instead: run `docker-gmsa.exe install` from the Windows release.',
+      'Build docker-gmsa.exe (npm run build:exe) and run `dist\\docker-gmsa.exe install`, or copy that one file to %USERPROFILE%\\.docker\\cli-plugins.',
     );
   }
   let content: Buffer;
@@ -77,7 +144,8 @@ export async function installPlugin(opts: {
     );
   }
   await refuseSpecialFolder(opts.dir, opts.platform);
-  const target = join(opts.dir, pluginFileName(opts.platform));
+  content = installedContent(content, opts.source, opts.platform);
+  const target = pathApi(opts.platform).join(opts.dir, pluginFileName(opts.platform));
   const existing = await readIfExists(target);
   if (existing && existing.equals(content)) return { path: target, action: 'unchanged' };
   if (existing && !isOurs(existing) && !opts.force) {
@@ -91,6 +159,26 @@ export async function installPlugin(opts: {
   } catch (err) {
     throw fsError(err, 'create', opts.dir);
   }
+  if (opts.platform === 'win32') {
+    await sweepAside(opts.dir);
+    if (existing) {
+      // The old copy may be running: move it aside (allowed) rather than replace it (refused).
+      let aside: string | undefined;
+      try {
+        aside = await moveAside(target, opts.dir);
+      } catch {
+        // not movable: let the atomic write below report why
+      }
+      try {
+        await writeFileAtomic(target, content, { overwrite: true });
+      } catch (err) {
+        if (aside) await rename(aside, target).catch(() => undefined);
+        throw err;
+      }
+      if (aside) await rm(aside).catch(() => undefined);
+      return { path: target, action: 'updated' };
+    }
+  }
   await writeFileAtomic(target, content, { overwrite: true, mode: 0o755 });
   if (opts.platform !== 'win32') chmodSync(target, 0o755);
   return { path: target, action: existing ? 'updated' : 'installed' };
@@ -101,7 +189,7 @@ async function refuseSpecialFolder(dir: string, platform: NodeJS.Platform): Prom
   const special = await specialFileSystem(dir, platform);
   if (special !== undefined) {
     throw new InvalidInputError(
-      `the plugin folder ${resolve(dir)} is on ${special}`,
+      `the plugin folder ${pathApi(platform).resolve(dir)} is on ${special}`,
       'Name a folder on an ordinary disk with --dir, or leave --dir out for <docker config dir>/cli-plugins.',
     );
   }
@@ -110,9 +198,10 @@ async function refuseSpecialFolder(dir: string, platform: NodeJS.Platform): Prom
 export async function uninstallPlugin(opts: {
   dir: string;
   platform: NodeJS.Platform;
-}): Promise<{ path: string; action: 'removed' | 'absent' }> {
+}): Promise<{ path: string; action: 'removed' | 'absent'; movedAside?: string }> {
   await refuseSpecialFolder(opts.dir, opts.platform);
-  const target = join(opts.dir, pluginFileName(opts.platform));
+  const target = pathApi(opts.platform).join(opts.dir, pluginFileName(opts.platform));
+  if (opts.platform === 'win32') await sweepAside(opts.dir);
   const existing = await readIfExists(target);
   if (!existing) return { path: target, action: 'absent' };
   if (!isOurs(existing)) {
@@ -124,6 +213,14 @@ export async function uninstallPlugin(opts: {
   try {
     await rm(target);
   } catch (err) {
+    if (opts.platform === 'win32' && inUse(err)) {
+      // The running docker-gmsa.exe is this uninstall itself (or another docker gmsa command).
+      try {
+        return { path: target, action: 'removed', movedAside: await moveAside(target, opts.dir) };
+      } catch {
+        // report the original failure
+      }
+    }
     throw fsError(err, 'remove', target);
   }
   return { path: target, action: 'removed' };

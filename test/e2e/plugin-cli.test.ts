@@ -2,9 +2,9 @@
  * The plugin through the real docker CLI: installed into a temporary DOCKER_CONFIG, found by the CLI's
  * own plugin discovery, and handed the CLI's argv (global flags, help, completion).
  */
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cleanEnv, docker, DOMAIN_FLAGS, plugin, tempDir } from '../support/cli';
+import { cleanEnv, docker, DOMAIN_FLAGS, plugin, run, tempDir } from '../support/cli';
 
 const pkg = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string };
 
@@ -25,6 +25,20 @@ describe('installed into a docker config dir', () => {
     const again = await plugin(['install'], env);
     expect(again.status).toBe(0);
     expect(again.stdout).toMatch(/^Already installed/);
+  });
+
+  test('only docker-gmsa lands in cli-plugins, docker info warns about nothing, and the handshake starts no Node', async () => {
+    expect(readdirSync(join(config, 'cli-plugins'))).toEqual(['docker-gmsa']);
+    const info = await docker(['-H', 'unix:///nonexistent/docker.sock', 'info'], env);
+    expect(info.stdout + info.stderr).not.toMatch(/WARNING: Plugin|is not valid|did not match/);
+    expect(info.stdout).toMatch(/^\s+gmsa: Group Managed Service Accounts/m);
+    // Had Node started, the preloaded tracer would print its MODULES line.
+    const traced = { ...env, NODE_OPTIONS: `--require ${require.resolve('../support/trace-modules.js')}` };
+    const hs = await run(target, ['docker-cli-plugin-metadata'], traced);
+    expect(hs).toEqual({ status: 0, stdout: (await plugin(['docker-cli-plugin-metadata'], env)).stdout, stderr: '' });
+    const v = await run(target, ['version', '--format', '{{.Form}}'], traced);
+    expect(v.stdout).toBe('launcher\n');
+    expect(v.stderr).toMatch(/^MODULES /m);
   });
 
   test('docker --help lists the plugin with its short description', async () => {

@@ -56,8 +56,11 @@ export function runIn(cwd: string | undefined, cmd: string, args: readonly strin
         stderr: Buffer.concat(err).toString('utf8'),
       }),
     );
-    // a child that exits without reading its input (most do) must not fail the run with EPIPE
-    child.stdin.on('error', () => undefined);
+    // A child that exits without reading its input (the sh handshake does) closes the pipe first: EPIPE
+    // here is not the child's failure, its exit status says how it went.
+    child.stdin.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EPIPE') reject(e);
+    });
     child.stdin.end(input ?? '');
   });
 }

@@ -132,7 +132,7 @@ describe('every network step ends within the timeout', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     try {
       const { port } = server.address() as { port: number };
-      const s = directorySettings({ server: [`ldap://127.0.0.1:${port}`], starttls: true, timeout: '0.5' }, {});
+      const s = directorySettings({ server: [`ldap://127.0.0.1:${port}`], starttls: true, timeout: '0.5' }, {}, 'linux');
       const t0 = Date.now();
       await expect(openDirectory(s, { anonymous: true })).rejects.toThrow(/127\.0\.0\.1:\d+: no answer within the timeout \(0\.5 s\)/);
       expect(Date.now() - t0).toBeLessThan(3500); // coarse: a hang guard

@@ -5,7 +5,7 @@ import { DirectoryUnreachableError, UsageError } from '../../../src/errors';
 describe('directory settings', () => {
   test('flags override environment; timeout in seconds, default 5', () => {
     const env = { GMSA_DOMAIN: 'Contoso.COM.', GMSA_LDAP_URL: 'ldaps://a, ldaps://b', GMSA_LDAP_USER: 'u', GMSA_LDAP_CA: '/ca.pem', GMSA_DNS_SERVER: '10.0.0.1' };
-    expect(directorySettings({}, env)).toEqual({
+    expect(directorySettings({}, env, 'linux')).toEqual({
       domain: 'contoso.com',
       servers: ['ldaps://a', 'ldaps://b'],
       user: 'u',
@@ -15,14 +15,24 @@ describe('directory settings', () => {
       insecureSkipTlsVerify: false,
       timeoutMs: 5000,
     });
-    const s = directorySettings({ server: ['ldaps://c'], user: 'v', timeout: '2.5', starttls: true }, env);
+    const s = directorySettings({ server: ['ldaps://c'], user: 'v', timeout: '2.5', starttls: true }, env, 'linux');
     expect(s).toMatchObject({ servers: ['ldaps://c'], user: 'v', timeoutMs: 2500, startTls: true });
   });
 
+  test('on a domain-joined Windows host the domain is the host\'s (USERDNSDOMAIN); flags and GMSA_DOMAIN still win', () => {
+    const host = { USERDNSDOMAIN: 'CONTOSO.COM', USERDOMAIN: 'CONTOSO' };
+    expect(directorySettings({}, host, 'win32')).toMatchObject({ domain: 'contoso.com', servers: [] });
+    expect(directorySettings({}, { ...host, GMSA_DOMAIN: 'fabrikam.com' }, 'win32').domain).toBe('fabrikam.com');
+    expect(directorySettings({ domain: 'corp.example' }, host, 'win32').domain).toBe('corp.example');
+    // Only Windows sets it for a domain logon; elsewhere it means nothing.
+    expect(() => directorySettings({}, host, 'linux')).toThrow(UsageError);
+    expect(() => directorySettings({}, {}, 'win32')).toThrow(/USERDNSDOMAIN is not set/);
+  });
+
   test('nothing to connect to, and bad timeouts, are usage errors', () => {
-    expect(() => directorySettings({}, {})).toThrow(UsageError);
-    expect(() => directorySettings({ domain: 'x.com', timeout: 'soon' }, {})).toThrow(/invalid timeout "soon"/);
-    expect(() => directorySettings({ domain: 'x.com', timeout: '0' }, {})).toThrow(UsageError);
+    expect(() => directorySettings({}, {}, 'linux')).toThrow(UsageError);
+    expect(() => directorySettings({ domain: 'x.com', timeout: 'soon' }, {}, 'linux')).toThrow(/invalid timeout "soon"/);
+    expect(() => directorySettings({ domain: 'x.com', timeout: '0' }, {}, 'linux')).toThrow(UsageError);
   });
 
   test('the password comes from stdin when asked, else the environment, never elsewhere', async () => {
@@ -73,15 +83,27 @@ describe('DC discovery', () => {
 
   test('discovery asks SRV, connects to the resolved address on 636, verifies the name', async () => {
     const r = resolver({ '_ldap._tcp.dc._msdcs.contoso.com': [{ name: 'dc01.contoso.com.', port: 389, priority: 0, weight: 100 }] }, { 'dc01.contoso.com': '10.1.2.3' });
-    const c = await discoverCandidates(directorySettings({ domain: 'contoso.com', dnsServer: '10.0.0.1' }, {}), r);
+    const c = await discoverCandidates(directorySettings({ domain: 'contoso.com', dnsServer: '10.0.0.1' }, {}, 'linux'), r);
     expect(c).toEqual([{ url: 'ldaps://dc01.contoso.com:636', tlsName: 'dc01.contoso.com', connectHost: '10.1.2.3', port: 636, transport: 'ldaps' }]);
-    const st = await discoverCandidates(directorySettings({ domain: 'contoso.com', dnsServer: '10.0.0.1', starttls: true }, {}), r);
+    const st = await discoverCandidates(directorySettings({ domain: 'contoso.com', dnsServer: '10.0.0.1', starttls: true }, {}, 'linux'), r);
     expect(st[0]).toMatchObject({ url: 'ldap://dc01.contoso.com:389', port: 389, transport: 'starttls' });
   });
 
+  test('on Windows the DC comes from the host domain\'s SRV records', async () => {
+    const asked: string[] = [];
+    const r = resolver({ '_ldap._tcp.dc._msdcs.contoso.com': [{ name: 'dc02.contoso.com.', port: 389, priority: 0, weight: 100 }] }, {});
+    const c = await discoverCandidates(directorySettings({}, { USERDNSDOMAIN: 'CONTOSO.COM' }, 'win32'), {
+      resolveSrv: (n) => (asked.push(n), r.resolveSrv(n)),
+      resolve4: r.resolve4,
+    });
+    expect(asked).toEqual(['_ldap._tcp.dc._msdcs.contoso.com']);
+    // No address of our own for the name: the connection resolves it through the system resolver.
+    expect(c).toEqual([{ url: 'ldaps://dc02.contoso.com:636', tlsName: 'dc02.contoso.com', connectHost: 'dc02.contoso.com', port: 636, transport: 'ldaps' }]);
+  });
+
   test('a failed SRV lookup names the record, the DNS server and the way out', async () => {
-    await expect(discoverCandidates(directorySettings({ domain: 'nowhere.test', dnsServer: '10.0.0.1' }, {}), resolver({}, {}))).rejects.toThrow(DirectoryUnreachableError);
-    await expect(discoverCandidates(directorySettings({ domain: 'nowhere.test', dnsServer: '10.0.0.1' }, {}), resolver({}, {}))).rejects.toThrow(
+    await expect(discoverCandidates(directorySettings({ domain: 'nowhere.test', dnsServer: '10.0.0.1' }, {}, 'linux'), resolver({}, {}))).rejects.toThrow(DirectoryUnreachableError);
+    await expect(discoverCandidates(directorySettings({ domain: 'nowhere.test', dnsServer: '10.0.0.1' }, {}, 'linux'), resolver({}, {}))).rejects.toThrow(
       /_ldap\._tcp\.dc\._msdcs\.nowhere\.test.*10\.0\.0\.1/,
     );
   });
@@ -106,8 +128,8 @@ describe('--dns-server forms', () => {
   });
 
   test('a malformed --dns-server is refused by the settings, before anything connects', () => {
-    expect(() => directorySettings({ domain: 'contoso.com', dnsServer: 'a:b:c' }, {})).toThrow(/invalid DNS server "a:b:c"/);
-    expect(() => directorySettings({ domain: 'contoso.com' }, { GMSA_DNS_SERVER: '10.0.0.2:x' })).toThrow(UsageError);
+    expect(() => directorySettings({ domain: 'contoso.com', dnsServer: 'a:b:c' }, {}, 'linux')).toThrow(/invalid DNS server "a:b:c"/);
+    expect(() => directorySettings({ domain: 'contoso.com' }, { GMSA_DNS_SERVER: '10.0.0.2:x' }, 'linux')).toThrow(UsageError);
   });
 
   test('a host name is resolved with the given lookup, in the form dns.Resolver takes', async () => {
@@ -136,17 +158,17 @@ describe('a DNS server that does not answer', () => {
   };
 
   test('SRV: the error says the DNS server did not answer in N s and names it', async () => {
-    const s = directorySettings({ domain: 'contoso.com', dnsServer: '10.0.0.1', timeout: '2' }, {});
+    const s = directorySettings({ domain: 'contoso.com', dnsServer: '10.0.0.1', timeout: '2' }, {}, 'linux');
     await expect(discoverCandidates(s, timedOut())).rejects.toThrow('the DNS server 10.0.0.1 did not answer in 2 s (looking up _ldap._tcp.dc._msdcs.contoso.com)');
   });
 
   test('the A lookup of a --server name: the same, never a later misleading ENOTFOUND', async () => {
-    const s = directorySettings({ server: ['ldaps://dc01.contoso.com'], dnsServer: '10.0.0.1', timeout: '1' }, {});
+    const s = directorySettings({ server: ['ldaps://dc01.contoso.com'], dnsServer: '10.0.0.1', timeout: '1' }, {}, 'linux');
     await expect(discoverCandidates(s, timedOut())).rejects.toThrow('the DNS server 10.0.0.1 did not answer in 1 s (looking up dc01.contoso.com)');
   });
 
   test('a DC whose name got no answer is a failed candidate; the others are still tried', async () => {
-    const s = directorySettings({ server: ['ldaps://dc01.contoso.com', 'ldaps://10.0.0.7'], dnsServer: '10.0.0.1', timeout: '1' }, {});
+    const s = directorySettings({ server: ['ldaps://dc01.contoso.com', 'ldaps://10.0.0.7'], dnsServer: '10.0.0.1', timeout: '1' }, {}, 'linux');
     const [named, byIp] = await discoverCandidates(s, timedOut());
     expect(named?.dnsFailure?.message).toBe('the DNS server 10.0.0.1 did not answer in 1 s (looking up dc01.contoso.com)');
     expect(byIp).toEqual({ url: 'ldaps://10.0.0.7:636', tlsName: '10.0.0.7', connectHost: '10.0.0.7', port: 636, transport: 'ldaps' });
@@ -192,7 +214,7 @@ describe('--server values carry no credentials', () => {
   });
 
   test('from GMSA_LDAP_URL too, before anything is read or connected', () => {
-    expect(() => directorySettings({}, { GMSA_LDAP_URL: 'ldaps://u:pw@dc01' })).toThrow(/ldaps:\/\/\*\*\*@dc01 \(--server or GMSA_LDAP_URL\) carries a user name and a password/);
+    expect(() => directorySettings({}, { GMSA_LDAP_URL: 'ldaps://u:pw@dc01' }, 'linux')).toThrow(/ldaps:\/\/\*\*\*@dc01 \(--server or GMSA_LDAP_URL\) carries a user name and a password/);
     expect(redactServerUrl('ldaps://u:pw@dc01:636')).toBe('ldaps://***@dc01:636');
   });
 });
