@@ -6,7 +6,7 @@
  *   #!/bin/sh
  *   ":" //; # docker-gmsa:cli-plugin-launcher ...
  *   ":" //; if [ "$1" = docker-cli-plugin-metadata ]; then printf '<metadata>'; exit 0; fi
- *   ":" //; N='<node that ran install>'; [ -x "$N" ] || N=$(command -v node) || ...; exec "$N" "$0" "$@"
+ *   ":" //; N='<node that ran install>'; [ -x "$N" ] || N=$(command -v node) || ...; exec "$N" -- "$0" "$@"
  *   <the bundle, without its #! line>
  *
  * To sh, `":" //;` runs the no-op `:` with the argument `//`, then the rest of the line; sh never reads
@@ -66,7 +66,7 @@ export function unixLauncher(input: LauncherInput): Buffer {
   const header = [
     `# ${LAUNCHER_MARKER}: sh answers the docker CLI handshake, Node runs everything else (this same file)`,
     `if [ "$1" = docker-cli-plugin-metadata ]; then printf ${shQuote(printfFormat(input.metadataText))}; exit 0; fi`,
-    `N=${shQuote(input.node)}; [ -x "$N" ] || N=$(command -v node) || { echo "docker-gmsa: Node.js not found: "${shQuote(input.node)}" is gone and PATH has no node" >&2; exit 127; }; exec "$N" "$0" "$@"; exit 127`,
+    `N=${shQuote(input.node)}; [ -x "$N" ] || N=$(command -v node) || { echo "docker-gmsa: Node.js not found: "${shQuote(input.node)}" is gone and PATH has no node" >&2; exit 127; }; exec "$N" -- "$0" "$@"; exit 127`,
   ]
     .map((line) => LINE_PREFIX + line + '\n')
     .join('');
