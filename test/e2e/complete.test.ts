@@ -98,6 +98,8 @@ labDescribe('completion of gMSA names from the lab DC', () => {
     const dc = (await labDc())!;
     expect((await plugin(['install'], env)).status).toBe(0);
     const adEnv = { GMSA_LDAP_URL: dc.ldapUrl, GMSA_LDAP_CA: dc.caFile, GMSA_LDAP_USER: dc.user, GMSA_LDAP_PASSWORD: dc.password, GMSA_DOMAIN: dc.domain };
+    // at least one gMSA to complete, whatever the lab held before (account create is idempotent)
+    expect((await plugin(['account', 'create', 'webappcomplete', '--hosts', 'WEBHOST01'], { ...env, ...adEnv })).status).toBe(0);
     const ldif = await new Promise<string>((resolve, reject) =>
       execFile(
         'ldapsearch',

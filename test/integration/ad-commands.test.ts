@@ -227,8 +227,9 @@ labDescribe('Active Directory commands against the Samba AD DC', () => {
     const no = await gmsa(['account', 'test', account, '--host', 'WEBHOST01', '--host-password-stdin', '--format', 'json'], {}, other);
     expect(no.status).toBe(1);
     expect(JSON.parse(no.stdout)).toMatchObject({ Allowed: false, PasswordRead: { Retrieved: false, Length: null } });
-    expect(no.stderr).toMatch(/WEBHOST01 may not retrieve the password/);
-    expect(no.stderr).not.toMatch(/disagrees/);
+    // the answer is said once, on stdout; both answers agree
+    expect(no.stdout).not.toMatch(/disagrees/);
+    expect(no.stderr).toBe('');
 
     const wrong = await gmsa(['account', 'test', account, '--host', 'WEBHOST02', '--host-password-stdin'], {}, 'not-it');
     expect(wrong.status).toBe(1);
@@ -359,7 +360,7 @@ labDescribe('Active Directory commands against the Samba AD DC', () => {
     test('a DC that stops answering after the bind fails within the timeout, naming the step', async () => {
       // Forwards the TLS handshake and the bind (the first chunks), then swallows what the client sends.
       const proxy = createServer((client) => {
-        const upstream = connect(636, '127.100.0.1');
+        const upstream = connect(636, new URL(dc.ldapUrl).hostname);
         let chunks = 0;
         client.on('data', (d) => {
           chunks += 1;
@@ -370,13 +371,13 @@ labDescribe('Active Directory commands against the Samba AD DC', () => {
         client.on('error', () => upstream.destroy());
         client.on('close', () => upstream.destroy());
       });
-      await new Promise<void>((r) => proxy.listen(0, '127.100.0.1', r));
+      await new Promise<void>((r) => proxy.listen(0, new URL(dc.ldapUrl).hostname, r));
       try {
         const port = (proxy.address() as { port: number }).port;
         const t0 = Date.now();
-        const r = await gmsa(['account', 'ls', '--server', `ldaps://127.100.0.1:${port}`, '--timeout', '1']);
+        const r = await gmsa(['account', 'ls', '--server', `ldaps://${new URL(dc.ldapUrl).hostname}:${port}`, '--timeout', '1']);
         expect(r.status).toBe(1);
-        expect(r.stderr).toMatch(new RegExp(`^Error: ldaps://127\\.100\\.0\\.1:${port} did not answer in 1 s while trying to (read|search|list)`, 'm'));
+        expect(r.stderr).toMatch(new RegExp(`^Error: ldaps://${new URL(dc.ldapUrl).hostname.replace(/\./g, '\\.')}:${port} did not answer in 1 s while trying to (read|search|list)`, 'm'));
         expect(r.stderr).toMatch(/Hint: .*raise --timeout/);
         expect(Date.now() - t0).toBeLessThan(8_000); // a hang guard, not a speed measurement
       } finally {
@@ -406,9 +407,9 @@ labDescribe('Active Directory commands against the Samba AD DC', () => {
           client.on('error', () => upstream.destroy());
           client.on('close', () => upstream.destroy());
         });
-        await new Promise<void>((r) => proxy.listen(0, '127.100.0.1', r));
+        await new Promise<void>((r) => proxy.listen(0, new URL(dc.ldapUrl).hostname, r));
         const port = (proxy.address() as { port: number }).port;
-        const r = await gmsa(['account', 'create', account, '--hosts', 'WEBHOST01,WEBHOST02', '--server', `ldaps://127.100.0.1:${port}`], { NODE_OPTIONS: '' , GMSA_LDAP_CA: dc.caFile });
+        const r = await gmsa(['account', 'create', account, '--hosts', 'WEBHOST01,WEBHOST02', '--server', `ldaps://${new URL(dc.ldapUrl).hostname}:${port}`], { NODE_OPTIONS: '' , GMSA_LDAP_CA: dc.caFile });
         proxy.close();
         expect([0, 1]).toContain(r.status);
         expect(r.stderr).not.toMatch(/unexpected failure|bug in docker gmsa/);

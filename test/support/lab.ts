@@ -295,14 +295,16 @@ export async function startLab(): Promise<LabState> {
 
 /** Where globalSetup records the lab's state: the lab's state dir when writable, else the temp dir. */
 export function labStateFilePath(): string {
+  // one file per jest run (the globalSetup process): two runs sharing the lab never read each other's
+  const name = `jest-state-${process.pid}.json`;
   const dir = labStateDir();
   try {
     fs.mkdirSync(dir, { recursive: true });
     fs.accessSync(dir, fs.constants.W_OK);
-    return path.join(dir, 'jest-state.json');
+    return path.join(dir, name);
   } catch {
     const uid = typeof process.getuid === 'function' ? process.getuid() : 'user';
-    return path.join(os.tmpdir(), `docker-gmsa-lab-jest-state-${uid}.json`);
+    return path.join(os.tmpdir(), `docker-gmsa-lab-${uid}-${name}`);
   }
 }
 

@@ -47,7 +47,7 @@ describe('runMain', () => {
       expect(await runMain(['gmsa', 'version', '--format', `{{.Version}} {{.${field}}}`], f.proc)).toBe(1);
       expect(f.err()).toBe(
         `Error: cannot apply --format template '{{.Version}} {{.${field}}}': template: :1:15: executing "" at <.${field}>: can't evaluate field ${field}\n` +
-          'Hint: The fields there are: Version, Node, Platform, Packaged, Path (see --format json).\n',
+          'Hint: The fields there are: Version, Node, Platform, Packaged, Form, Path (see --format json).\n',
       );
       expect(f.out()).toBe('');
     }

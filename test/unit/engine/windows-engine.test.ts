@@ -91,7 +91,7 @@ test('versions outside the engine range get the engine answers', async () => {
 
 test('anything else is 404 page not found', async () => {
   engine = await startWindowsEngine({ socketPath, fixture: 'windows-20348-engine-24.0' });
-  for (const [m, p] of [['GET', '/networks'], ['POST', '/info'], ['GET', '/v1.43/nope'], ['GET', '/swarm']] as const) {
+  for (const [m, p] of [['GET', '/plugins'], ['POST', '/info'], ['GET', '/v1.43/nope'], ['GET', '/swarm']] as const) {
     const a = await request(m, p);
     expect(a.status).toBe(404);
     expect(JSON.parse(a.body)).toEqual({ message: 'page not found' });
