@@ -21,6 +21,7 @@ import { registerInstall } from './install';
 import { registerUninstall } from './uninstall';
 import { registerVersion } from './version';
 import { registerSpec } from './spec';
+import { registerExplain } from './explain';
 
 export const ROOT_NAME = 'docker gmsa';
 
@@ -55,6 +56,7 @@ export function buildProgram(deps: Deps): Command {
   registerSpec(program, deps);
   registerAccount(program, deps);
   registerKds(program, deps);
+  registerExplain(program, deps);
   registerInstall(program, deps);
   registerUninstall(program, deps);
   registerVersion(program, deps);
