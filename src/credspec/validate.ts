@@ -86,6 +86,15 @@ export const FINDING_CODES = {
   'host-fetcher-input': { severity: 'warning', summary: 'PluginInput for aws/credentials-fetcher is not an object with a CredentialArn' },
   'host-fetcher-name': { severity: 'error', summary: 'a name aws/credentials-fetcher refuses (gMSA name characters, DnsName not RFC 1123)' },
   'host-rancher-input': { severity: 'warning', summary: 'PluginInput for Rancher is not <namespace>:<secret-name>' },
+  'ad-sid-mismatch': { severity: 'error', summary: "Sid is not the domain's SID in Active Directory (--against-ad)" },
+  'ad-guid-mismatch': { severity: 'error', summary: "Guid is not the domain's objectGUID (--against-ad)" },
+  'ad-dns-name-mismatch': { severity: 'error', summary: "DnsName is not the domain's DNS name (--against-ad)" },
+  'ad-netbios-mismatch': { severity: 'error', summary: "NetBiosName is not the domain's NetBIOS name (--against-ad)" },
+  'ad-tree-name-mismatch': { severity: 'error', summary: 'DnsTreeName is not the forest root DNS name (--against-ad)' },
+  'ad-account-missing': { severity: 'error', summary: 'an account the spec names does not exist in the domain (--against-ad)' },
+  'ad-account-not-gmsa': { severity: 'error', summary: 'an account the spec names is not a gMSA (--against-ad)' },
+  'ad-scope-other-domain': { severity: 'error', summary: "the primary account's Scope names another domain (--against-ad)" },
+  'ad-scope-unverified': { severity: 'warning', summary: 'an additional account is scoped to another domain, so it is not checked (--against-ad)' },
   'internal-error': { severity: 'error', summary: 'the checker itself failed (a bug)' },
 } as const satisfies Record<string, { severity: Severity; summary: string }>;
 
@@ -741,11 +750,11 @@ export interface ValidateBytesResult {
 
 /**
  * Decodes, parses and checks spec file bytes. Never throws. Every finding gets a line and column when the
- * text could be decoded.
+ * text could be decoded. `extra` adds findings about the parsed document (--against-ad); it must not throw.
  */
-export function validateSpecBytes(buf: Buffer): ValidateBytesResult {
+export function validateSpecBytes(buf: Buffer, opts: { extra?: (value: unknown) => Finding[] } = {}): ValidateBytesResult {
   try {
-    return validateBytes(buf);
+    return validateBytes(buf, opts.extra);
   } catch (err) {
     return {
       findings: [
@@ -761,7 +770,7 @@ export function validateSpecBytes(buf: Buffer): ValidateBytesResult {
   }
 }
 
-function validateBytes(input: Buffer): ValidateBytesResult {
+function validateBytes(input: Buffer, extra?: (value: unknown) => Finding[]): ValidateBytesResult {
   const buf = Buffer.isBuffer(input) ? input : Buffer.from(input as unknown as Uint8Array);
   if (buf.length > MAX_SPEC_BYTES) {
     return {
@@ -802,6 +811,7 @@ function validateBytes(input: Buffer): ValidateBytesResult {
     };
   }
   const findings = validateSpecValue(r.value);
+  if (extra) findings.push(...extra(r.value));
   for (const f of findings) locate(f, r.locations);
   for (const d of r.duplicateKeys) {
     const parent = parentPath(d.path) ?? '$';
