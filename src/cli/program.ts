@@ -22,6 +22,8 @@ import { registerUninstall } from './uninstall';
 import { registerVersion } from './version';
 import { registerSpec } from './spec';
 import { registerExplain } from './explain';
+import { registerSql } from './sql';
+import { registerDockerfile } from './dockerfile';
 
 export const ROOT_NAME = 'docker gmsa';
 
@@ -57,6 +59,8 @@ export function buildProgram(deps: Deps): Command {
   registerAccount(program, deps);
   registerKds(program, deps);
   registerExplain(program, deps);
+  registerSql(program, deps);
+  registerDockerfile(program, deps);
   registerInstall(program, deps);
   registerUninstall(program, deps);
   registerVersion(program, deps);

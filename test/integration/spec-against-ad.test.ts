@@ -101,4 +101,9 @@ labDescribe('spec validate --against-ad against the Samba DC', () => {
     expect(gone.findings.map((x) => x.Code)).toEqual(['ad-account-missing']);
     expect(gone.findings[0]?.Message).toBe(`MachineAccountName "gone${tag}": there is no account gone${tag}$ in contoso.com`);
   });
+
+  test('sql without --netbios takes the NetBIOS name from AD', async () => {
+    const r = await gmsa(['sql', account, '--format', '{{.Login}}']);
+    expect(r).toMatchObject({ status: 0, stdout: `${dc.netbios}\\${account}$\n` });
+  });
 });
