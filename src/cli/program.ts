@@ -24,6 +24,7 @@ import { registerSpec } from './spec';
 import { registerExplain } from './explain';
 import { registerSql } from './sql';
 import { registerDockerfile } from './dockerfile';
+import { registerDoctor } from './doctor';
 
 export const ROOT_NAME = 'docker gmsa';
 
@@ -58,6 +59,7 @@ export function buildProgram(deps: Deps): Command {
   registerSpec(program, deps);
   registerAccount(program, deps);
   registerKds(program, deps);
+  registerDoctor(program, deps);
   registerExplain(program, deps);
   registerSql(program, deps);
   registerDockerfile(program, deps);
