@@ -9,9 +9,9 @@ import { join } from 'node:path';
 import { cleanEnv, plugin, tempDir, type RunResult } from '../support/cli';
 import { labDc, labDescribe, type LabDc } from '../support/lab';
 
-function sh(cmd: string, args: string[]): Promise<string> {
+function sh(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile(cmd, args, { timeout: 60_000 }, (err, stdout, stderr) => (err ? reject(new Error(`${cmd}: ${err.message}\n${stderr}`)) : resolve(String(stdout))));
+    execFile(cmd, args, { env, timeout: 60_000 }, (err, stdout, stderr) => (err ? reject(new Error(`${cmd}: ${err.message}\n${stderr}`)) : resolve(String(stdout))));
   });
 }
 const ldif = (text: string, attr: string): string[] => [...text.replace(/\n /g, '').matchAll(new RegExp(`^${attr}: (.*)$`, 'gim'))].map((m) => m[1] as string);
@@ -61,7 +61,12 @@ labDescribe('spec validate --against-ad against the Samba DC', () => {
   });
 
   afterAll(async () => {
-    if (env) await gmsa(['account', 'rm', account]);
+    if (!dc) return;
+    const tls = { ...process.env, LDAPTLS_CACERT: dc.caFile };
+    const auth = ['-H', dc.ldapUrl, '-x', '-D', dc.user, '-w', dc.password];
+    const found = await sh('ldapsearch', ['-LLL', '-o', 'ldif-wrap=no', ...auth, '-b', 'DC=contoso,DC=com', `(|(sAMAccountName=${account}$)(sAMAccountName=${account}Hosts))`, 'dn'], tls);
+    const dns = ldif(found, 'dn');
+    if (dns.length > 0) await sh('ldapdelete', [...auth, ...dns], tls);
   });
 
   test('the spec spec create wrote passes, with no finding', async () => {
