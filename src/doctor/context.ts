@@ -40,6 +40,7 @@ const message = (err: unknown): string => (err instanceof Error ? err.message : 
 export class DoctorContext {
   private readonly memo = new Map<string, Promise<unknown>>();
   private dir: Promise<Directory> | undefined;
+  private readonly cancels: (() => void)[] = [];
 
   constructor(
     readonly o: DoctorOptions,
@@ -226,7 +227,15 @@ export class DoctorContext {
     return p;
   }
 
+  /** A DNS resolver whose pending queries close() cancels, so a silent DNS server does not hold the run. */
+  track<T extends object>(resolver: T): T {
+    const cancel = (resolver as { cancel?: () => void }).cancel;
+    if (typeof cancel === 'function') this.cancels.push(() => cancel.call(resolver));
+    return resolver;
+  }
+
   async close(): Promise<void> {
+    for (const c of this.cancels) c();
     if (this.dir) {
       try {
         await (await this.dir).close();

@@ -16,7 +16,7 @@ export function srvRecords(ctx: DoctorContext): Promise<DcTarget[]> {
     const { makeResolver, orderSrv } = require('../ad/discovery') as typeof import('../ad/discovery');
     const domain = (await ctx.settings()).domain ?? (await ctx.domainName());
     const s = await ctx.settings();
-    const r = makeResolver(s.dnsServer, ctx.timeoutMs);
+    const r = ctx.track(makeResolver(s.dnsServer, ctx.timeoutMs));
     const records = orderSrv(await r.resolveSrv(srvName(domain)));
     return Promise.all(
       records.map(async (rec) => {
@@ -36,7 +36,7 @@ export function dcTargets(ctx: DoctorContext): Promise<DcTarget[]> {
       const { isIP } = require('node:net') as typeof import('node:net');
       const s = await ctx.settings();
       if (s.servers.length === 0) return srvRecords(ctx);
-      const r = s.dnsServer ? makeResolver(s.dnsServer, ctx.timeoutMs) : undefined;
+      const r = s.dnsServer ? ctx.track(makeResolver(s.dnsServer, ctx.timeoutMs)) : undefined;
       return Promise.all(
         s.servers.map(async (raw) => {
           const name = parseServerUrl(raw, s.startTls).tlsName;

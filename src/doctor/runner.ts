@@ -9,7 +9,7 @@ import { buildReport, type DoctorReport } from './report';
 import { Skip, type Check, type CheckResult, type Outcome } from './types';
 
 /** How far past --timeout a network check may run (answers in flight, the report). */
-export const DEADLINE_MARGIN_MS = 700;
+export const DEADLINE_MARGIN_MS = 500;
 
 export async function runChecks(checks: readonly Check[], ctx: DoctorContext): Promise<CheckResult[]> {
   const deadlineMs = ctx.timeoutMs + DEADLINE_MARGIN_MS;
