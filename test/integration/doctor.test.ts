@@ -8,7 +8,7 @@ import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { connect, createServer, type Server } from 'node:net';
+import { connect, createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { cleanEnv, docker, plugin, socketPath, tempDir, type RunResult } from '../support/cli';
 import { labDc, labDescribe, type LabDc } from '../support/lab';
@@ -33,16 +33,22 @@ const FORWARD_IP = '127.0.91.7';
 async function forwarder(target: string, tcpPorts: number[], udpPorts: number[]): Promise<() => Promise<void>> {
   const servers: Server[] = [];
   const udps: UdpSocket[] = [];
+  const sockets = new Set<Socket>();
   for (const port of tcpPorts) {
     const s = createServer((client) => {
       const up = connect({ host: target, port });
+      sockets.add(client).add(up);
       client.pipe(up).pipe(client);
       const end = (): void => {
         client.destroy();
         up.destroy();
+        sockets.delete(client);
+        sockets.delete(up);
       };
-      client.on('error', end);
-      up.on('error', end);
+      for (const sock of [client, up]) {
+        sock.on('error', end);
+        sock.on('close', end);
+      }
     });
     await new Promise<void>((res, rej) => s.once('error', rej).listen(port, FORWARD_IP, () => res()));
     servers.push(s);
@@ -67,6 +73,7 @@ async function forwarder(target: string, tcpPorts: number[], udpPorts: number[])
     udps.push(s);
   }
   return async () => {
+    for (const sock of sockets) sock.destroy();
     await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
     for (const u of udps) u.close();
   };
@@ -111,15 +118,18 @@ labDescribe('docker gmsa doctor on the lab', () => {
       mkdirSync(join(root, 'CredentialSpecs'));
       engines[name] = { handle: await startWindowsEngine({ socketPath: socketPath(name), fixture, rootDir: root }), root };
     }
-    for (const acct of [A, B]) {
-      const made = await gmsa('ws2022', ['account', 'create', acct, '--hosts', 'WEBHOST01']);
-      expect(made.status).toBe(0);
-      for (const e of ['ws2022', 'ws1803'] as const) expect((await gmsa(e, ['spec', 'create', acct, '--root', engines[e].root])).status).toBe(0);
-    }
+    await Promise.all(
+      [A, B].map(async (acct) => {
+        const made = await gmsa('ws2022', ['account', 'create', acct, '--hosts', 'WEBHOST01']);
+        expect(made.status).toBe(0);
+        const specs = await Promise.all((['ws2022', 'ws1803'] as const).map((e) => gmsa(e, ['spec', 'create', acct, '--root', engines[e].root])));
+        for (const r of specs) expect(r.status).toBe(0);
+      }),
+    );
     expect((await gmsa('ws2022', ['account', 'spn', 'rm', B, `host/${B}`])).status).toBe(0);
     // the oracle agrees the SPN is gone
     expect(ldif(await ldapsearch(`(sAMAccountName=${B}$)`, 'servicePrincipalName'), 'servicePrincipalName')).toEqual([`host/${B}.contoso.com`]);
-  });
+  }, 180_000);
 
   afterAll(async () => {
     for (const e of Object.values(engines)) await e?.handle.close();
