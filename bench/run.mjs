@@ -7,8 +7,9 @@ import { benchExeHandshake } from './exe-handshake.mjs';
 import { benchHandshake } from './handshake.mjs';
 import { benchRunDryRun } from './run-dry-run.mjs';
 import { benchComposeRewrite } from './compose-rewrite.mjs';
+import { benchDoctor } from './doctor.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const results = [benchHandshake(root), benchDockerHelp(root), await benchRunDryRun(root), benchExeHandshake(root), await benchComposeRewrite(root), benchAdSpecCreate(root)].flat().filter(Boolean);
+const results = [benchHandshake(root), benchDockerHelp(root), await benchRunDryRun(root), benchExeHandshake(root), await benchComposeRewrite(root), benchAdSpecCreate(root), await benchDoctor(root)].flat().filter(Boolean);
 const missed = results.filter((r) => r.target !== undefined && r.ratio > r.target);
 console.log(missed.length ? `${missed.length} target(s) missed` : 'all targets met');

@@ -22,6 +22,10 @@ import { registerInstall } from './install';
 import { registerUninstall } from './uninstall';
 import { registerVersion } from './version';
 import { registerSpec } from './spec';
+import { registerExplain } from './explain';
+import { registerSql } from './sql';
+import { registerDockerfile } from './dockerfile';
+import { registerDoctor } from './doctor';
 
 export const ROOT_NAME = 'docker gmsa';
 
@@ -56,6 +60,10 @@ export function buildProgram(deps: Deps): Command {
   registerSpec(program, deps);
   registerAccount(program, deps);
   registerKds(program, deps);
+  registerDoctor(program, deps);
+  registerExplain(program, deps);
+  registerSql(program, deps);
+  registerDockerfile(program, deps);
   registerInstall(program, deps);
   registerUninstall(program, deps);
   registerVersion(program, deps);

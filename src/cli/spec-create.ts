@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { dirname, resolve } from 'node:path';
-import { buildCredentialSpec, resolveCcgPlugin, serializeCredentialSpec, type DomainFacts, type HostAccountConfig } from '../credspec/model';
+import { buildCredentialSpec, ccgHostAccount, serializeCredentialSpec, type DomainFacts, type HostAccountConfig } from '../credspec/model';
 import { checkSpecName, defaultSpecFileName } from '../credspec/naming';
 import { ConflictError, DockerConfigError, EngineError, GmsaError, InvalidInputError, UnsupportedEngineError, UsageError } from '../errors';
 import { writeFileAtomic } from '../util/atomic-write';
@@ -66,7 +66,7 @@ function hostAccount(o: CreateOptions): HostAccountConfig | undefined {
       'Example: --ccg-plugin azure-keyvault --ccg-input "ObjectId=...;SecretUri=..."',
     );
   }
-  return { PortableCcgVersion: '1', PluginGUID: resolveCcgPlugin(o.ccgPlugin), PluginInput: o.ccgInput };
+  return ccgHostAccount(o.ccgPlugin, o.ccgInput);
 }
 
 /** Domain facts and the accounts' checked names, from Active Directory over one connection. */
@@ -108,8 +108,8 @@ export function registerSpecCreate(spec: Command, deps: Deps): void {
     .option('--domain-sid <sid>', "the DOMAIN's SID S-1-5-21-a-b-c, not the gMSA's (with --offline)")
     .option('--domain-guid <guid>', "the domain's objectGUID (with --offline)")
     .option('--forest <dns>', 'forest root DNS name (default: the domain DNS name)')
-    .option('--ccg-plugin <plugin>', 'non-domain-joined hosts: azure-keyvault, aws-ecs or a plugin GUID')
-    .option('--ccg-input <input>', 'the plugin input, e.g. ObjectId=...;SecretUri=...')
+    .option('--ccg-plugin <plugin>', 'non-domain-joined hosts: azure-keyvault, aws-ecs, credentials-fetcher, rancher or a plugin GUID')
+    .option('--ccg-input <input>', 'the plugin input: ObjectId=...;SecretUri=... (azure-keyvault), a secret ARN (aws-ecs, credentials-fetcher), NAMESPACE:SECRET (rancher)')
     .addOption(rootOption());
   addDirectoryOptions(cmd)
     .addHelpText(

@@ -25,7 +25,8 @@ export interface DomainFacts {
 export interface HostAccountConfig {
   PortableCcgVersion: string;
   PluginGUID: string;
-  PluginInput: string;
+  /** A string for every plugin; aws/credentials-fetcher (Linux) alone takes a JSON object. */
+  PluginInput: string | Record<string, unknown>;
 }
 
 export interface GroupManagedServiceAccount {
@@ -59,12 +60,14 @@ export interface CredentialSpec {
 
 /** CCG plugin that reads the host account's secret from Azure Key Vault. */
 export const CCG_PLUGIN_AZURE_KEY_VAULT = '{CCC2A336-D7F3-4818-A213-272B7924213E}';
-/** CCG plugin of the Amazon ECS agent for domainless gMSA (secret in AWS Secrets Manager / SSM). */
+/** CCG plugin of the Amazon ECS agent for domainless gMSA (secret in AWS Secrets Manager / SSM); aws/credentials-fetcher uses the same GUID. */
 export const CCG_PLUGIN_AWS_ECS = '{859E1386-BDB4-49E8-85C7-3070B13920E1}';
+/** Rancher's CCG plugin (CCGRKC): the secret is a Kubernetes Secret. */
+export const CCG_PLUGIN_RANCHER = '{E4781092-F116-4B79-B55E-28EB6A224E26}';
 
 export interface KnownCcgPlugin {
   /** The short name accepted by resolveCcgPlugin. */
-  name: 'azure-keyvault' | 'aws-ecs';
+  name: 'azure-keyvault' | 'aws-ecs' | 'credentials-fetcher' | 'rancher';
   guid: string;
   description: string;
   /** The shape PluginInput takes for this plugin, for help texts. */
@@ -82,19 +85,72 @@ export const KNOWN_CCG_PLUGINS: readonly KnownCcgPlugin[] = [
     name: 'aws-ecs',
     guid: CCG_PLUGIN_AWS_ECS,
     description: 'Amazon ECS domainless gMSA',
-    inputFormat: '{"credentialArn": "arn:aws:secretsmanager:..."}',
+    inputFormat: 'a JSON string {"credentialArn": "arn:aws:secretsmanager:..."}, or arn:aws:ssm:...:parameter/...',
+  },
+  {
+    name: 'credentials-fetcher',
+    guid: CCG_PLUGIN_AWS_ECS,
+    description: 'aws/credentials-fetcher (Linux)',
+    inputFormat: 'a JSON object {"CredentialArn": "arn:aws:secretsmanager:..."}',
+  },
+  {
+    name: 'rancher',
+    guid: CCG_PLUGIN_RANCHER,
+    description: 'Rancher (CCGRKC)',
+    inputFormat: '<namespace>:<secret-name>',
   },
 ];
 
-/** The known plugin whose GUID is `guid` (any case, with or without braces), if any. */
-export function knownCcgPlugin(guid: string): KnownCcgPlugin | undefined {
+/**
+ * The known plugin whose GUID is `guid` (any case, with or without braces), if any. AWS on Windows and
+ * aws/credentials-fetcher share a GUID: an object PluginInput means credentials-fetcher.
+ */
+export function knownCcgPlugin(guid: string, input?: unknown): KnownCcgPlugin | undefined {
   const bare = parseGuid(guid);
   if (bare === undefined) return undefined;
-  return KNOWN_CCG_PLUGINS.find((p) => parseGuid(p.guid) === bare);
+  const objectInput = typeof input === 'object' && input !== null && !Array.isArray(input);
+  const all = KNOWN_CCG_PLUGINS.filter((p) => parseGuid(p.guid) === bare);
+  return (objectInput ? all.find((p) => p.name === 'credentials-fetcher') : undefined) ?? all[0];
+}
+
+const AWS_ARN = /^arn:aws[a-z-]*:(secretsmanager|ssm):/i;
+
+/**
+ * The HostAccountConfig for `--ccg-plugin NAME|GUID --ccg-input INPUT`, in the form the plugin documents:
+ * for aws-ecs a Secrets Manager ARN becomes the JSON string {"credentialArn": ARN} (an SSM parameter ARN
+ * or JSON text stays as given); for credentials-fetcher an ARN becomes the object {"CredentialArn": ARN}
+ * and JSON text is parsed into the object. Throws InvalidInputError for an unknown plugin or bad input.
+ */
+export function ccgHostAccount(plugin: string, input: string): HostAccountConfig {
+  const guid = resolveCcgPlugin(plugin);
+  const name = plugin.trim().toLowerCase();
+  const v = input.trim();
+  let pluginInput: HostAccountConfig['PluginInput'] = input;
+  if (name === 'aws-ecs' && /^arn:aws[a-z-]*:secretsmanager:/i.test(v)) {
+    pluginInput = JSON.stringify({ credentialArn: v });
+  } else if (name === 'credentials-fetcher') {
+    if (AWS_ARN.test(v)) pluginInput = { CredentialArn: v };
+    else {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(v);
+      } catch {
+        parsed = undefined;
+      }
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+        throw new InvalidInputError(
+          `--ccg-input for credentials-fetcher must be a Secrets Manager ARN or a JSON object, not ${JSON.stringify(input)}`,
+          'Give the ARN of the secret: --ccg-input arn:aws:secretsmanager:<region>:<account>:secret:<name>.',
+        );
+      }
+      pluginInput = parsed as Record<string, unknown>;
+    }
+  }
+  return checkHostAccount({ PortableCcgVersion: '1', PluginGUID: guid, PluginInput: pluginInput });
 }
 
 /**
- * Resolves a plugin given as `azure-keyvault`, `aws-ecs` (any case) or a GUID (with or without braces)
+ * Resolves a plugin given as `azure-keyvault`, `aws-ecs`, `credentials-fetcher`, `rancher` (any case) or a GUID (with or without braces)
  * to the braced upper-case GUID form used in PluginGUID. Throws InvalidInputError for anything else.
  */
 export function resolveCcgPlugin(nameOrGuid: string): string {
@@ -105,7 +161,7 @@ export function resolveCcgPlugin(nameOrGuid: string): string {
   if (bare !== undefined) return `{${bare.toUpperCase()}}`;
   throw new InvalidInputError(
     `unknown credential guard plugin ${JSON.stringify(nameOrGuid)}`,
-    `Use azure-keyvault, aws-ecs or the plugin's GUID, e.g. ${CCG_PLUGIN_AZURE_KEY_VAULT}.`,
+    `Use azure-keyvault, aws-ecs, credentials-fetcher, rancher or the plugin's GUID, e.g. ${CCG_PLUGIN_AZURE_KEY_VAULT}.`,
   );
 }
 
@@ -348,13 +404,23 @@ function checkHostAccount(h: HostAccountConfig): HostAccountConfig {
     );
   }
   const guid = resolveCcgPlugin(h.PluginGUID);
-  if (typeof h.PluginInput !== 'string' || h.PluginInput.trim() === '') {
+  const input = h.PluginInput;
+  if (typeof input === 'object' && input !== null && !Array.isArray(input)) {
+    if (guid !== CCG_PLUGIN_AWS_ECS) {
+      throw new InvalidInputError(
+        'the credential guard plugin input is an object, which only aws/credentials-fetcher accepts',
+        'Give PluginInput as a string for this plugin.',
+      );
+    }
+    return { PortableCcgVersion: '1', PluginGUID: guid, PluginInput: input };
+  }
+  if (typeof input !== 'string' || input.trim() === '') {
     throw new InvalidInputError(
       'the credential guard plugin input is empty',
       'Give the input the plugin expects, e.g. ObjectId=...;SecretUri=... for Azure Key Vault.',
     );
   }
-  return { PortableCcgVersion: '1', PluginGUID: guid, PluginInput: h.PluginInput };
+  return { PortableCcgVersion: '1', PluginGUID: guid, PluginInput: input };
 }
 
 /**

@@ -10,9 +10,10 @@
 import { SpecInvalidError } from '../errors';
 import { JsonNodeLocation, childPath, indexPath, parseJson } from './json';
 import {
-  CCG_PLUGIN_AWS_ECS,
   CCG_PLUGIN_AZURE_KEY_VAULT,
   CredentialSpec,
+  KNOWN_CCG_PLUGINS,
+  type KnownCcgPlugin,
   accountNameProblem,
   classifySid,
   isBracedGuid,
@@ -23,6 +24,7 @@ import {
 } from './model';
 import { parseSpec } from './parse';
 import { editDistance } from '../util/text';
+import { dns1123LabelProblem } from '../orchestrators/k8s';
 
 export type Severity = 'error' | 'warning';
 
@@ -77,9 +79,22 @@ export const FINDING_CODES = {
   'duplicate-account-entry': { severity: 'warning', summary: 'the same Name and Scope appear twice' },
   'host-ccg-version': { severity: 'error', summary: 'PortableCcgVersion is not "1"' },
   'host-plugin-guid': { severity: 'error', summary: 'PluginGUID is not a braced GUID' },
+  'host-plugin-unknown': { severity: 'warning', summary: 'PluginGUID names no plugin this tool knows (check the COMClasses registry key)' },
   'host-plugin-input-empty': { severity: 'error', summary: 'PluginInput is empty' },
   'host-azure-input': { severity: 'warning', summary: 'PluginInput for Azure Key Vault is not ObjectId=...;SecretUri=...' },
-  'host-aws-input': { severity: 'warning', summary: 'PluginInput for AWS ECS is not JSON with a credentialArn' },
+  'host-aws-input': { severity: 'warning', summary: 'PluginInput for AWS on Windows is not a JSON string with a credentialArn, nor an SSM parameter ARN' },
+  'host-fetcher-input': { severity: 'warning', summary: 'PluginInput for aws/credentials-fetcher is not an object with a CredentialArn' },
+  'host-fetcher-name': { severity: 'error', summary: 'a name aws/credentials-fetcher refuses (gMSA name characters, DnsName not RFC 1123)' },
+  'host-rancher-input': { severity: 'warning', summary: 'PluginInput for Rancher is not <namespace>:<secret-name>' },
+  'ad-sid-mismatch': { severity: 'error', summary: "Sid is not the domain's SID in Active Directory (--against-ad)" },
+  'ad-guid-mismatch': { severity: 'error', summary: "Guid is not the domain's objectGUID (--against-ad)" },
+  'ad-dns-name-mismatch': { severity: 'error', summary: "DnsName is not the domain's DNS name (--against-ad)" },
+  'ad-netbios-mismatch': { severity: 'error', summary: "NetBiosName is not the domain's NetBIOS name (--against-ad)" },
+  'ad-tree-name-mismatch': { severity: 'error', summary: 'DnsTreeName is not the forest root DNS name (--against-ad)' },
+  'ad-account-missing': { severity: 'error', summary: 'an account the spec names does not exist in the domain (--against-ad)' },
+  'ad-account-not-gmsa': { severity: 'error', summary: 'an account the spec names is not a gMSA (--against-ad)' },
+  'ad-scope-other-domain': { severity: 'error', summary: "the primary account's Scope names another domain (--against-ad)" },
+  'ad-scope-unverified': { severity: 'warning', summary: 'an additional account is scoped to another domain, so it is not checked (--against-ad)' },
   'internal-error': { severity: 'error', summary: 'the checker itself failed (a bug)' },
 } as const satisfies Record<string, { severity: Severity; summary: string }>;
 
@@ -355,7 +370,7 @@ class Checker {
     if (problem) this.add(problem.code as FindingCode, path, `${display(path)}: ${problem.message}`, problem.fix);
   }
 
-  hostAccount(host: Obj, path: string): void {
+  hostAccount(host: Obj, path: string, spec: { names: string[]; dnsName: string | undefined }): void {
     this.unknownKeys(host, path, HOST_KEYS);
     const version = this.field(host, path, 'PortableCcgVersion', 'string');
     if (typeof version === 'string' && version !== '1') {
@@ -366,28 +381,68 @@ class Checker {
         'Set "PortableCcgVersion" to "1".',
       );
     }
+    const guidPath = childPath(path, 'PluginGUID');
     const guid = this.field(host, path, 'PluginGUID', 'string');
-    if (typeof guid === 'string' && !isBracedGuid(guid)) {
-      const bare = parseGuid(guid);
-      this.add(
-        'host-plugin-guid',
-        childPath(path, 'PluginGUID'),
-        `${display(childPath(path, 'PluginGUID'))} ${q(guid)} is not a GUID in braces`,
-        bare !== undefined
-          ? `Write it with braces: ${q(`{${bare.toUpperCase()}}`)}.`
-          : `Use the plugin's GUID in braces, e.g. ${CCG_PLUGIN_AZURE_KEY_VAULT} (Azure Key Vault) or ${CCG_PLUGIN_AWS_ECS} (AWS ECS).`,
-      );
-    }
-    const input = this.field(host, path, 'PluginInput', 'string');
     const inputPath = childPath(path, 'PluginInput');
-    if (typeof input !== 'string') return;
-    if (input.trim() === '') {
-      this.add('host-plugin-input-empty', inputPath, `${display(inputPath)} is empty`, "Give the input the plugin expects (for Azure Key Vault: ObjectId=...;SecretUri=...).");
+    const rawInput = hasOwn(host, 'PluginInput') ? host['PluginInput'] : undefined;
+    let plugin: KnownCcgPlugin | undefined;
+    if (typeof guid === 'string') {
+      if (!isBracedGuid(guid)) {
+        const bare = parseGuid(guid);
+        const placeholder = /^\{?[0-9A-Z]{8}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{12}\}?$/i.test(guid) && bare === undefined;
+        this.add(
+          'host-plugin-guid',
+          guidPath,
+          placeholder
+            ? `${display(guidPath)} ${q(guid)} has the shape of a GUID but letters that are not hex digits (0-9, A-F): it looks like the documentation's placeholder`
+            : `${display(guidPath)} ${q(guid)} is not a GUID in braces`,
+          bare !== undefined
+            ? `Write it with braces: ${q(`{${bare.toUpperCase()}}`)}.`
+            : `Use your plugin's GUID in braces: ${KNOWN_CCG_PLUGINS.filter((p, i, all) => all.findIndex((o) => o.guid === p.guid) === i)
+                .map((p) => `${p.guid} (${p.description})`)
+                .join(', ')}.`,
+        );
+      } else {
+        plugin = knownCcgPlugin(guid, rawInput);
+        if (!plugin) {
+          this.add(
+            'host-plugin-unknown',
+            guidPath,
+            `${display(guidPath)} ${guid} is not a plugin this tool knows, so its PluginInput is not checked`,
+            `Check that the plugin is installed on the host: HKLM\\SYSTEM\\CurrentControlSet\\Control\\CCG\\COMClasses\\${guid} must exist (CCG event 4 says it does not).`,
+          );
+        }
+      }
+    }
+    if (!hasOwn(host, 'PluginInput')) {
+      this.field(host, path, 'PluginInput', 'string');
       return;
     }
-    const plugin = typeof guid === 'string' ? knownCcgPlugin(guid) : undefined;
+    if (isObj(rawInput)) {
+      if (plugin === undefined || plugin.name === 'credentials-fetcher') {
+        if (plugin) this.fetcherInput(rawInput, inputPath, spec);
+        return;
+      }
+      this.add(
+        'wrong-type',
+        inputPath,
+        `${display(inputPath)} is an object, but ${plugin.description} reads it as a string (only aws/credentials-fetcher on Linux takes an object)`,
+        `Write it as a string: ${plugin.inputFormat}.`,
+      );
+      return;
+    }
+    if (typeof rawInput !== 'string') {
+      this.add('wrong-type', inputPath, `${display(inputPath)} must be a string, not ${typeName(rawInput)}`, `Set "PluginInput" to ${plugin ? plugin.inputFormat : "the plugin's input string"}.`);
+      return;
+    }
+    const input = rawInput;
+    if (input.trim() === '') {
+      this.add('host-plugin-input-empty', inputPath, `${display(inputPath)} is empty`, `Give the input the plugin expects${plugin ? ` (${plugin.description}: ${plugin.inputFormat})` : ''}.`);
+      return;
+    }
     if (plugin?.name === 'azure-keyvault') this.azureInput(input, inputPath);
     if (plugin?.name === 'aws-ecs') this.awsInput(input, inputPath);
+    if (plugin?.name === 'rancher') this.rancherInput(input, inputPath);
   }
 
   private azureInput(input: string, path: string): void {
@@ -398,27 +453,79 @@ class Checker {
       parts.set(piece.slice(0, eq).trim().toLowerCase(), piece.slice(eq + 1).trim());
     }
     const missing = ['ObjectId', 'SecretUri'].filter((k) => !parts.get(k.toLowerCase()));
-    const fix = 'Write it as ObjectId=<object id of the managed identity>;SecretUri=<https://<vault>.vault.azure.net/secrets/<name>>.';
+    const fix = 'Write it as ObjectId=<object id of the managed identity>;SecretUri=https://<vault>.vault.azure.net/secrets/<name>.';
     if (missing.length > 0) {
       this.add('host-azure-input', path, `${display(path)} for the Azure Key Vault plugin lacks ${missing.join(' and ')}`, fix);
       return;
     }
+    const objectId = parts.get('objectid') ?? '';
+    if (parseGuid(objectId) === undefined) {
+      this.add('host-azure-input', path, `${display(path)}: ObjectId ${q(objectId)} is not a GUID (the managed identity's object id)`, 'Use the object (principal) id of the managed identity, e.g. from az identity show --query principalId.');
+    }
     const uri = parts.get('secreturi') ?? '';
-    if (!/^https:\/\/\S+$/i.test(uri)) {
-      this.add('host-azure-input', path, `${display(path)}: SecretUri ${q(uri)} is not an https URL`, fix);
+    if (!/^https:\/\/[^/\s]+\/secrets\/[^/\s]+(\/[^/\s]*)?$/i.test(uri)) {
+      this.add('host-azure-input', path, `${display(path)}: SecretUri ${q(uri)} is not a Key Vault secret URL`, fix);
     }
   }
 
   private awsInput(input: string, path: string): void {
+    const fix = 'Write it as the JSON string {"credentialArn": "arn:aws:secretsmanager:<region>:<account>:secret:<name>"} (escaped inside the spec), or an SSM parameter ARN arn:aws:ssm:<region>:<account>:parameter/<name>.';
+    const trimmed = input.trim();
+    if (/^arn:aws[a-z-]*:ssm:[^:]*:\d*:parameter\/\S+$/i.test(trimmed)) return;
+    if (/^arn:/i.test(trimmed)) {
+      this.add('host-aws-input', path, `${display(path)} for the AWS plugin is a bare ARN ${q(trimmed)}; only an SSM parameter ARN may stand alone`, `Write it as ${q(JSON.stringify({ credentialArn: trimmed }))}.`);
+      return;
+    }
     const r = parseJson(input, { maxDepth: 16 });
-    const fix = 'Write it as a JSON string such as {"credentialArn": "arn:aws:secretsmanager:<region>:<account>:secret:<name>"} (escaped inside the spec).';
     if (!r.ok) {
-      this.add('host-aws-input', path, `${display(path)} for the AWS ECS plugin is not JSON (${r.message})`, fix);
+      this.add('host-aws-input', path, `${display(path)} for the AWS plugin is not JSON (${r.message})`, fix);
       return;
     }
     const arn = isObj(r.value) && hasOwn(r.value, 'credentialArn') ? r.value['credentialArn'] : undefined;
     if (typeof arn !== 'string' || arn.trim() === '') {
-      this.add('host-aws-input', path, `${display(path)} for the AWS ECS plugin has no "credentialArn"`, fix);
+      const other = isObj(r.value) ? Object.keys(r.value).find((k) => k.toLowerCase() === 'credentialarn') : undefined;
+      this.add(
+        'host-aws-input',
+        path,
+        `${display(path)} for the AWS plugin has no "credentialArn"${other ? ` (it has ${q(other)}; the key is case-sensitive)` : ''}`,
+        fix,
+      );
+    } else if (!/^arn:aws[a-z-]*:(secretsmanager|ssm):/i.test(arn)) {
+      this.add('host-aws-input', path, `${display(path)}: credentialArn ${q(arn)} is not a Secrets Manager or SSM ARN`, fix);
+    }
+  }
+
+  private fetcherInput(input: Obj, path: string, spec: { names: string[]; dnsName: string | undefined }): void {
+    const fix = 'Write it as the object {"CredentialArn": "arn:aws:secretsmanager:<region>:<account>:secret:<name>"}.';
+    const arn = hasOwn(input, 'CredentialArn') ? input['CredentialArn'] : undefined;
+    if (typeof arn !== 'string' || arn.trim() === '') {
+      const other = Object.keys(input).find((k) => k.toLowerCase() === 'credentialarn');
+      this.add('host-fetcher-input', path, `${display(path)} for aws/credentials-fetcher has no "CredentialArn"${other ? ` (it has ${q(other)}; the key is case-sensitive)` : ''}`, fix);
+    } else if (!/^arn:aws[a-z-]*:secretsmanager:/i.test(arn)) {
+      this.add('host-fetcher-input', path, `${display(path)}: CredentialArn ${q(arn)} is not a Secrets Manager ARN`, fix);
+    }
+    for (const n of spec.names) {
+      const bad = /[&:\][+|;$*?<>! /\\'`~]/.exec(n);
+      if (bad) {
+        this.add('host-fetcher-name', '$.DomainJoinConfig.MachineAccountName', `aws/credentials-fetcher refuses the gMSA name ${q(n)}: it contains ${q(bad[0])}`, 'Use a gMSA whose name has none of & : ] [ + | ; $ * ? < > ! space / \\ \' ` ~.');
+      }
+    }
+    if (spec.dnsName !== undefined && !/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/.test(spec.dnsName)) {
+      this.add('host-fetcher-name', '$.DomainJoinConfig.DnsName', `aws/credentials-fetcher refuses DnsName ${q(spec.dnsName)}: it is not an RFC 1123 host name (letters, digits and hyphens)`, 'Use the domain DNS name as AD reports it.');
+    }
+  }
+
+  private rancherInput(input: string, path: string): void {
+    const fix = 'Write it as <namespace>:<secret-name>, both Kubernetes names (lower-case letters, digits and hyphens).';
+    const parts = input.split(':');
+    if (parts.length !== 2) {
+      this.add('host-rancher-input', path, `${display(path)} for the Rancher plugin is not <namespace>:<secret-name>`, fix);
+      return;
+    }
+    const [ns, secret] = parts as [string, string];
+    for (const [what, v] of [['namespace', ns], ['secret name', secret]] as const) {
+      const problem = dns1123LabelProblem(v);
+      if (problem) this.add('host-rancher-input', path, `${display(path)}: the ${what} ${q(v)} is not a Kubernetes name (${problem})`, fix);
     }
   }
 }
@@ -506,7 +613,7 @@ function check(c: Checker, root: Json): void {
   if (hasOwn(adc, 'HostAccountConfig')) {
     const host = adc['HostAccountConfig'];
     const hostPath = `${adcPath}.HostAccountConfig`;
-    if (isObj(host)) c.hostAccount(host, hostPath);
+    if (isObj(host)) c.hostAccount(host, hostPath, { names: accountNames(list, machine), dnsName });
     else {
       c.add(
         'wrong-type',
@@ -516,6 +623,13 @@ function check(c: Checker, root: Json): void {
       );
     }
   }
+}
+
+/** The gMSA names a spec uses (MachineAccountName and every entry's Name). */
+function accountNames(list: Json, machine: string | undefined): string[] {
+  const names = new Set<string>(machine ? [machine] : []);
+  if (Array.isArray(list)) for (const e of list) if (isObj(e) && typeof e['Name'] === 'string') names.add(e['Name']);
+  return [...names];
 }
 
 function checkAccounts(c: Checker, list: Json[], listPath: string, machine: string | undefined, dnsName: string | undefined, netbios: string | undefined): void {
@@ -636,11 +750,11 @@ export interface ValidateBytesResult {
 
 /**
  * Decodes, parses and checks spec file bytes. Never throws. Every finding gets a line and column when the
- * text could be decoded.
+ * text could be decoded. `extra` adds findings about the parsed document (--against-ad); it must not throw.
  */
-export function validateSpecBytes(buf: Buffer): ValidateBytesResult {
+export function validateSpecBytes(buf: Buffer, opts: { extra?: (value: unknown) => Finding[] } = {}): ValidateBytesResult {
   try {
-    return validateBytes(buf);
+    return validateBytes(buf, opts.extra);
   } catch (err) {
     return {
       findings: [
@@ -656,7 +770,7 @@ export function validateSpecBytes(buf: Buffer): ValidateBytesResult {
   }
 }
 
-function validateBytes(input: Buffer): ValidateBytesResult {
+function validateBytes(input: Buffer, extra?: (value: unknown) => Finding[]): ValidateBytesResult {
   const buf = Buffer.isBuffer(input) ? input : Buffer.from(input as unknown as Uint8Array);
   if (buf.length > MAX_SPEC_BYTES) {
     return {
@@ -697,6 +811,7 @@ function validateBytes(input: Buffer): ValidateBytesResult {
     };
   }
   const findings = validateSpecValue(r.value);
+  if (extra) findings.push(...extra(r.value));
   for (const f of findings) locate(f, r.locations);
   for (const d of r.duplicateKeys) {
     const parent = parentPath(d.path) ?? '$';

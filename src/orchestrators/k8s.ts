@@ -238,6 +238,14 @@ function checkReplicas(replicas: number): number {
 export function planK8s(req: K8sRequest): K8sPlan {
   const account = req.spec.DomainJoinConfig.MachineAccountName;
   const domain = req.spec.DomainJoinConfig.NetBiosName;
+  const pluginInput: unknown = req.spec.ActiveDirectoryConfig?.HostAccountConfig?.PluginInput;
+  if (pluginInput !== undefined && typeof pluginInput !== 'string') {
+    // The GMSACredentialSpec CRD's schema types PluginInput as a string: the API server refuses anything else.
+    throw new InvalidInputError(
+      `the spec's HostAccountConfig.PluginInput is ${Array.isArray(pluginInput) ? 'an array' : pluginInput === null ? 'null' : 'an object'}, but the ${CRD_KIND} CRD types it as a string`,
+      'Object-form PluginInput is for aws/credentials-fetcher on Linux; for Windows nodes write it as a JSON string, e.g. "{\\"credentialArn\\": \\"arn:aws:secretsmanager:...\\"}" (docker gmsa spec create --ccg-plugin aws-ecs --ccg-input ARN).',
+    );
+  }
 
   let name: string;
   if (req.name !== undefined) {

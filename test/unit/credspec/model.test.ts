@@ -4,6 +4,7 @@ import {
   CCG_PLUGIN_AZURE_KEY_VAULT,
   DomainFacts,
   buildCredentialSpec,
+  ccgHostAccount,
   classifySid,
   isDnsName,
   knownCcgPlugin,
@@ -282,8 +283,32 @@ describe('CCG plugins', () => {
     expect(() => resolveCcgPlugin('')).toThrow(InvalidInputError);
   });
 
+  test('ccgHostAccount writes the form each plugin documents', () => {
+    const arn = 'arn:aws:secretsmanager:us-west-2:123456789012:secret:gmsa-host';
+    // AWS on Windows: the ARN inside a JSON *string*.
+    expect(ccgHostAccount('aws-ecs', arn)).toEqual({ PortableCcgVersion: '1', PluginGUID: '{859E1386-BDB4-49E8-85C7-3070B13920E1}', PluginInput: `{"credentialArn":"${arn}"}` });
+    // an SSM parameter ARN and ready-made JSON text stay as given
+    const ssm = 'arn:aws:ssm:us-west-2:123456789012:parameter/gmsa-plugin-input';
+    expect(ccgHostAccount('aws-ecs', ssm).PluginInput).toBe(ssm);
+    expect(ccgHostAccount('aws-ecs', `{"credentialArn": "${arn}"}`).PluginInput).toBe(`{"credentialArn": "${arn}"}`);
+    // credentials-fetcher: a JSON *object* with CredentialArn, same GUID
+    expect(ccgHostAccount('credentials-fetcher', arn)).toEqual({ PortableCcgVersion: '1', PluginGUID: '{859E1386-BDB4-49E8-85C7-3070B13920E1}', PluginInput: { CredentialArn: arn } });
+    expect(ccgHostAccount('credentials-fetcher', `{"CredentialArn":"${arn}"}`).PluginInput).toEqual({ CredentialArn: arn });
+    expect(() => ccgHostAccount('credentials-fetcher', 'gmsa-host')).toThrow(/must be a Secrets Manager ARN or a JSON object/);
+    expect(ccgHostAccount('rancher', 'gmsa-system:webapp01-cred')).toEqual({ PortableCcgVersion: '1', PluginGUID: '{E4781092-F116-4B79-B55E-28EB6A224E26}', PluginInput: 'gmsa-system:webapp01-cred' });
+    expect(ccgHostAccount('azure-keyvault', 'ObjectId=a;SecretUri=b').PluginInput).toBe('ObjectId=a;SecretUri=b');
+  });
+
+  test('an object PluginInput is accepted for the AWS GUID only', () => {
+    expect(() => buildCredentialSpec(CONTOSO, ['webapp01'], { hostAccount: { PortableCcgVersion: '1', PluginGUID: 'azure-keyvault', PluginInput: { ObjectId: 'x' } } })).toThrow(/only aws\/credentials-fetcher/);
+    const spec = buildCredentialSpec(CONTOSO, ['webapp01'], { hostAccount: ccgHostAccount('credentials-fetcher', 'arn:aws:secretsmanager:us-west-2:1:secret:x') });
+    expect(validateSpecValue(spec)).toEqual([]);
+  });
+
   test('knownCcgPlugin', () => {
     expect(knownCcgPlugin('{859e1386-bdb4-49e8-85c7-3070b13920e1}')?.name).toBe('aws-ecs');
+    expect(knownCcgPlugin('{859e1386-bdb4-49e8-85c7-3070b13920e1}', { CredentialArn: 'x' })?.name).toBe('credentials-fetcher');
+    expect(knownCcgPlugin('{E4781092-F116-4B79-B55E-28EB6A224E26}')?.name).toBe('rancher');
     expect(knownCcgPlugin('{11111111-2222-3333-4444-555555555555}')).toBeUndefined();
     expect(knownCcgPlugin('nope')).toBeUndefined();
   });

@@ -313,3 +313,26 @@ describe('names', () => {
     expect(dns1123SubdomainProblem('a'.repeat(254))).toMatch(/at most 253/);
   });
 });
+
+describe('HostAccountConfig.PluginInput as an object', () => {
+  test('is refused: the CRD types PluginInput as a string', () => {
+    const spec = specFor('webapp01', []) as any;
+    spec.ActiveDirectoryConfig.HostAccountConfig = {
+      PortableCcgVersion: '1',
+      PluginGUID: '{859E1386-BDB4-49E8-85C7-3070B13920E1}',
+      PluginInput: { CredentialArn: 'arn:aws:secretsmanager:us-west-2:123456789012:secret:gmsa' },
+    };
+    let err: unknown;
+    try {
+      planK8s({ spec });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(InvalidInputError);
+    expect((err as InvalidInputError).message).toBe("the spec's HostAccountConfig.PluginInput is an object, but the GMSACredentialSpec CRD types it as a string");
+    expect((err as InvalidInputError).hint).toMatch(/--ccg-plugin aws-ecs/);
+    // the same spec with the string form goes through
+    spec.ActiveDirectoryConfig.HostAccountConfig.PluginInput = JSON.stringify({ credentialArn: 'arn:aws:secretsmanager:us-west-2:123456789012:secret:gmsa' });
+    expect(planK8s({ spec }).documents).toHaveLength(4);
+  });
+});

@@ -1,0 +1,74 @@
+/** `docker gmsa explain` through the real command tree: negative numbers as operands, stdin, exit codes. */
+import { PassThrough, Readable } from 'node:stream';
+import { runMain, type Process } from '../../../src/cli/entry';
+
+async function gmsa(args: string[], stdin = ''): Promise<{ code: number; out: string; err: string }> {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (c: Buffer) => (out += c.toString()));
+  stderr.on('data', (c: Buffer) => (err += c.toString()));
+  const proc: Process = { env: {}, cwd: process.cwd(), platform: 'linux', execPath: process.execPath, scriptPath: '/x/docker-gmsa', version: '0.0.0', stdout, stderr, stdin: Readable.from([Buffer.from(stdin)]) };
+  const code = await runMain(['gmsa', 'explain', ...args], proc);
+  return { code, out, err };
+}
+
+describe('docker gmsa explain', () => {
+  test('a negative (signed 32-bit) number is an operand, not an option', async () => {
+    const r = await gmsa(['-1073741790']);
+    expect(r).toEqual({ code: 0, out: expect.stringMatching(/^STATUS_ACCESS_DENIED \(NTSTATUS 0xC0000022\)\n  read:  -1073741790 = 0xC0000022\n/), err: '' });
+  });
+
+  test('several words are one pasted line; --format json', async () => {
+    const r = await gmsa(['Trust', 'Verification', 'Status', '=', '1789', '0x6fd', '--format', 'json']);
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.out);
+    expect(doc.Input).toBe('Trust Verification Status = 1789 0x6fd');
+    expect(doc.Matches.map((m: { Name: string }) => m.Name)).toEqual(['ERROR_TRUSTED_RELATIONSHIP_FAILURE']);
+    expect(Object.keys(doc.Matches[0])).toEqual(['Matched', 'Kind', 'Code', 'Name', 'Reading', 'EventLog', 'Cause', 'Next', 'Log']);
+  });
+
+  test('- reads the text from standard input', async () => {
+    const r = await gmsa(['-'], 'failed: hcsshim::CreateComputeSystem abc: winapi error #3489792023\n');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^RPC_NT_SERVER_UNAVAILABLE/);
+  });
+
+  test('unknown input: exit 1, Error and Hint', async () => {
+    const r = await gmsa(['nothing', 'known', 'here']);
+    expect(r.code).toBe(1);
+    expect(r.out).toBe('');
+    expect(r.err).toMatch(/^Error: no known code or message in "nothing known here"\nHint: Give the number as printed/);
+  });
+});
+
+describe('docker gmsa dockerfile and sql (command line)', () => {
+  const run = async (args: string[]): Promise<{ code: number; out: string; err: string }> => {
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    let out = '';
+    let err = '';
+    stdout.on('data', (c: Buffer) => (out += c.toString()));
+    stderr.on('data', (c: Buffer) => (err += c.toString()));
+    const proc: Process = { env: {}, cwd: process.cwd(), platform: 'linux', execPath: process.execPath, scriptPath: '/x/docker-gmsa', version: '0.0.0', stdout, stderr, stdin: Readable.from([]) };
+    const code = await runMain(['gmsa', ...args], proc);
+    return { code, out, err };
+  };
+
+  test('dockerfile needs exactly one kind of app (usage error, exit 2)', async () => {
+    expect(await run(['dockerfile'])).toMatchObject({ code: 2, err: expect.stringMatching(/^Error: say what the app is\nHint: Give exactly one of --iis/) });
+    expect((await run(['dockerfile', '--iis', '--console'])).err).toMatch(/^Error: --iis and --console cannot be used together/);
+    expect((await run(['dockerfile', '--console', '--app-pool', 'x'])).err).toMatch(/^Error: --app-pool goes with --iis/);
+    expect((await run(['dockerfile', '--iis', '--shell', 'bash'])).code).toBe(2);
+    expect(await run(['dockerfile', '--console'])).toMatchObject({ code: 0, out: expect.stringContaining('USER "NT AUTHORITY\\NETWORK SERVICE"\n') });
+  });
+
+  test('sql with --netbios needs no directory; --format json', async () => {
+    const r = await run(['sql', 'webapp01', '--netbios', 'CONTOSO', '--database', 'AppDb', '--roles', 'db_datareader', '--format', 'json']);
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.out);
+    expect(doc).toMatchObject({ Login: 'CONTOSO\\webapp01$', Database: 'AppDb', Roles: ['db_datareader'], ConnectionString: 'Server=<sql-server>;Database=AppDb;Integrated Security=True' });
+    expect(doc.Script).toContain('CREATE LOGIN [CONTOSO\\webapp01$] FROM WINDOWS;');
+  });
+});
