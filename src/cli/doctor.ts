@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { hostname } from 'node:os';
 import type { DirectoryFlags } from '../ad/settings';
-import { CheckFailedError } from '../errors';
+import { CheckFailedError, UsageError } from '../errors';
 import { parseFormat, renderObject } from '../util/format';
 import { addDirectoryOptions, connectDirectory, DIRECTORY_HELP } from './ad-shared';
 import type { Deps } from './deps';
@@ -11,6 +11,7 @@ import { rootOption } from './spec-shared';
 interface DoctorFlags extends DirectoryFlags {
   container?: string;
   host?: string;
+  hostPasswordStdin?: boolean;
   image?: string;
   spnFor?: string[];
   spec?: string;
@@ -25,6 +26,7 @@ export function registerDoctor(program: Command, deps: Deps): void {
     .argument('[account]', 'the gMSA (default: the gMSA of --container)')
     .option('--container <container>', 'also check this container: hostname rules, user, nltest/klist inside, base image')
     .option('--host <computer>', "the container host's computer account (default: this machine's name)")
+    .option('--host-password-stdin', "the host's machine password from stdin: also retrieve the gMSA password as the host, for real")
     .option('--image <image>', "check this image's configured user")
     .option('--spn-for <name>', 'a name clients use for the service (alias, load balancer): it needs an SPN (repeatable)', collect)
     .option('--spec <name|file>', 'the spec to check (default: the store\'s spec for ACCOUNT)')
@@ -47,12 +49,19 @@ Examples:
     const format = parseFormat(o.format);
     const { doctor } = require('../doctor/runner') as typeof import('../doctor/runner');
     const { renderDoctorReport } = require('../doctor/report') as typeof import('../doctor/report');
-    const { container, host, image, spnFor, spec, root, format: _f, ...directory } = o;
+    const { container, host, hostPasswordStdin, image, spnFor, spec, root, format: _f, ...directory } = o;
+    const hostName = host ?? hostname().split('.')[0]!.toUpperCase();
+    if (hostPasswordStdin && directory.passwordStdin) {
+      throw new UsageError('--host-password-stdin and --password-stdin both want standard input', 'Give the password you bind with in GMSA_LDAP_PASSWORD instead.');
+    }
+    const { readStdinSecret } = require('../ad/settings') as typeof import('../ad/settings');
+    const hostPassword = hostPasswordStdin ? await readStdinSecret('--host-password-stdin', `the machine account password of ${hostName}`, () => deps.io.readStdin()) : undefined;
     const report = await doctor(
       {
         ...(account ? { account } : {}),
         ...(container ? { container } : {}),
-        host: host ?? hostname().split('.')[0]!.toUpperCase(),
+        host: hostName,
+        ...(hostPassword !== undefined ? { hostPassword } : {}),
         ...(image ? { image } : {}),
         spnFor: splitList(spnFor),
         ...(spec ? { spec } : {}),

@@ -21,6 +21,8 @@ export interface DoctorOptions {
   container?: string;
   /** The container host whose right to the password is checked (default this machine's name). */
   host: string;
+  /** The host's machine password (--host-password-stdin): the host-access check then reads the password as the host. */
+  hostPassword?: string;
   image?: string;
   spnFor: string[];
   spec?: string;

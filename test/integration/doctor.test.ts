@@ -93,8 +93,8 @@ labDescribe('docker gmsa doctor on the lab', () => {
     sh('ldapsearch', ['-LLL', '-o', 'ldif-wrap=no', '-H', dc.ldapUrl, '-x', '-D', dc.user, '-w', dc.password, '-b', 'DC=contoso,DC=com', filter, ...attrs], { ...process.env, LDAPTLS_CACERT: dc.caFile });
 
   /** Runs doctor with --format json; returns the exit status, the report and the FAIL ids. */
-  async function doctor(engine: 'ws2022' | 'ws1803', args: string[]): Promise<{ status: number; report: Report; fails: string[]; byId: (id: string) => Report['Checks'][number] }> {
-    const r = await gmsa(engine, ['doctor', ...args, '--format', 'json']);
+  async function doctor(engine: 'ws2022' | 'ws1803', args: string[], input?: string): Promise<{ status: number; report: Report; fails: string[]; byId: (id: string) => Report['Checks'][number] }> {
+    const r = await plugin(['doctor', ...args, '--format', 'json'], envFor(engine), input);
     expect(r.stderr).not.toMatch(/unexpected failure/);
     const report = JSON.parse(r.stdout) as Report;
     const byId = (id: string): Report['Checks'][number] => {
@@ -149,8 +149,22 @@ labDescribe('docker gmsa doctor on the lab', () => {
     expect(r.byId('container-user')).toMatchObject({ Status: 'SKIP', Detail: 'no --container given' });
   });
 
+  test("with the host's machine password: the password is really retrieved as the host, and both answers agree", async () => {
+    const pw = `Doc-${tag}-Host1!`;
+    await sh('chroot', [dc.root, 'samba-tool', 'user', 'setpassword', 'WEBHOST01$', `--newpassword=${pw}`, '-H', join(dc.stateDir, 'private', 'sam.ldb')]);
+    const ok = await doctor('ws2022', [A, '--host', 'WEBHOST01', '--host-password-stdin'], pw);
+    expect(ok.byId('ad-host-access').Status).toBe('PASS');
+    expect(ok.byId('ad-host-access').Detail).toMatch(/bound as WEBHOST01\$ it retrieved it \(256 bytes, changes next \d{4}-/);
+    expect(JSON.stringify(ok.report)).not.toContain(pw);
+    // a host outside the group: no password from the DC, the computed answer agrees, one FAIL
+    await sh('chroot', [dc.root, 'samba-tool', 'user', 'setpassword', 'WEBHOST02$', `--newpassword=${pw}`, '-H', join(dc.stateDir, 'private', 'sam.ldb')]);
+    const no = await doctor('ws2022', [A, '--host', 'WEBHOST02', '--host-password-stdin'], pw);
+    expect(no.fails).toEqual(['ad-host-access']);
+    expect(no.byId('ad-host-access').Detail).toMatch(/^WEBHOST02\$ is not allowed/);
+  });
+
   test("a spec with the gMSA's own SID: spec-valid FAILs and says so", async () => {
-    const sid = ldif(await sh('ldbsearch', ['-H', join(dc.stateDir, 'private', 'sam.ldb'), `(sAMAccountName=${A}$)`, 'objectSid']), 'objectSid')[0] as string;
+    const sid = ldif(await sh('chroot', [dc.root, 'ldbsearch', '-H', join(dc.stateDir, 'private', 'sam.ldb'), `(sAMAccountName=${A}$)`, 'objectSid']), 'objectSid')[0] as string;
     const spec = JSON.parse(readFileSync(join(engines.ws2022.root, 'CredentialSpecs', `contoso_${A}.json`), 'utf8'));
     spec.DomainJoinConfig.Sid = sid;
     const file = join(tempDir('doctor-spec'), 'bad.json');

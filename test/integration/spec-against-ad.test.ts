@@ -28,7 +28,7 @@ labDescribe('spec validate --against-ad against the Samba DC', () => {
   let gmsaSid: string;
   let gmsaGuid: string;
   const gmsa = (args: string[]): Promise<RunResult> => plugin(args, env);
-  const ldb = (filter: string, ...attrs: string[]): Promise<string> => sh('ldbsearch', ['-H', join(dc.stateDir, 'private', 'sam.ldb'), filter, ...attrs]);
+  const ldb = (filter: string, ...attrs: string[]): Promise<string> => sh('chroot', [dc.root, 'ldbsearch', '-H', join(dc.stateDir, 'private', 'sam.ldb'), filter, ...attrs]); // the DC's own ldbsearch
 
   /** Writes a variant of the good spec and validates it against AD as JSON. */
   async function validate(mutate: (s: any) => void): Promise<{ status: number; findings: { Code: string; Path: string; Message: string; Severity: string }[] }> {
