@@ -1,18 +1,14 @@
 /**
- * Which credential spec a container gets: `--spec NAME|FILE`, else the one spec in the engine's store (or
- * --root) whose MachineAccountName is the account. Validated before anything runs.
+ * The pieces of the spec lookup that depend on this machine: whether a --spec argument is a file, which
+ * store this machine reads, and how each command words the lookup's errors. The lookup itself is
+ * credspec/lookup.ts, with its adapters in cli/spec-lookup.ts.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { basename, dirname, resolve } from 'node:path';
-import type { CredentialSpec } from '../credspec/model';
-import { makeReport, renderReport } from '../credspec/report';
+import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { LookupWording } from '../credspec/lookup';
 import { SpecStore } from '../credspec/store';
-import { validateSpecBytes } from '../credspec/validate';
-import { fsError, InvalidInputError, NotFoundError, SpecInvalidError, UnsupportedEngineError } from '../errors';
 import type { HostProfile } from '../engine/profile';
 import { storeFromRoot } from '../engine/store-location';
-import type { SpecChoice } from '../engine/run-plan';
-import type { Deps } from './deps';
 
 /** A separator, a leading dot, or an existing file makes a --spec argument a file rather than a store name. */
 export function looksLikeFile(arg: string, cwd: string): boolean {
@@ -32,12 +28,9 @@ export function localStore(root: string | undefined, profile: HostProfile | unde
  * How a command talks about the spec lookup: `run` by default; compose, stack, k8s and servicefabric give
  * their own outcome and hints (their users pick specs with x-gmsa or other flags).
  */
-export interface SpecWording {
-  /** What did not happen when the spec is invalid ("the container was not started"). */
-  outcome: string;
-  notFoundHint(account: string): string;
+export interface SpecWording extends LookupWording {
   ambiguousHint(account: string): string;
-  mismatchHint(primary: string, account: string): string;
+  /** The fix when --spec NAME names a store this machine cannot read. */
   remoteHint(account: string): string;
 }
 
@@ -60,60 +53,4 @@ export function xGmsaWording(outcome: string): SpecWording {
     remoteHint: (account) =>
       `Point --root at a share of the engine's Docker root, or name the spec file with x-gmsa: {account: ${account}, spec: FILE} (it is then passed inline).`,
   };
-}
-
-export async function resolveRunSpec(
-  account: string,
-  specArg: string | undefined,
-  store: SpecStore | undefined,
-  deps: Deps,
-  wording: SpecWording = RUN_WORDING,
-): Promise<SpecChoice> {
-  let bytes: Buffer;
-  let label: string;
-  let storeName: string | undefined;
-  if (specArg !== undefined && looksLikeFile(specArg, deps.cwd)) {
-    const path = resolve(deps.cwd, specArg);
-    try {
-      bytes = readFileSync(path);
-    } catch (err) {
-      throw fsError(err, 'read', path);
-    }
-    label = specArg;
-    if (store && resolve(dirname(path)) === resolve(store.dir)) storeName = basename(path);
-  } else {
-    if (!store) {
-      throw new UnsupportedEngineError("the engine's CredentialSpecs folder is not on this machine, so specs there cannot be looked up", wording.remoteHint(account));
-    }
-    if (specArg !== undefined) {
-      const found = await store.read(specArg);
-      bytes = found.bytes;
-      label = found.name;
-      storeName = found.name;
-    } else {
-      const matches = await store.findByAccount(account);
-      if (matches.length === 0) {
-        throw new NotFoundError(`no credential spec for ${account} in ${store.dir}`, wording.notFoundHint(account));
-      }
-      if (matches.length > 1) {
-        throw new InvalidInputError(`${matches.length} credential specs are for ${account}: ${matches.map((m) => m.name).join(', ')}`, wording.ambiguousHint(account));
-      }
-      const found = await store.read((matches[0] as { name: string }).name);
-      bytes = found.bytes;
-      label = found.name;
-      storeName = found.name;
-    }
-  }
-  const v = validateSpecBytes(bytes);
-  const report = makeReport(label, v.findings, v.encoding);
-  if (!report.Valid || !v.spec) {
-    deps.io.err(renderReport(report));
-    throw new SpecInvalidError(`${label} is not a valid credential spec; ${wording.outcome}`, `Fix the errors above (docker gmsa spec validate ${label}).`);
-  }
-  const spec: CredentialSpec = v.spec;
-  const primary = spec.DomainJoinConfig.MachineAccountName;
-  if (primary.toLowerCase() !== account.toLowerCase()) {
-    throw new InvalidInputError(`${label} is the spec of the gMSA ${primary}, not ${account}`, wording.mismatchHint(primary, account));
-  }
-  return storeName ? { storeName, spec } : { spec };
 }

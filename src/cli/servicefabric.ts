@@ -1,11 +1,12 @@
 /** `docker gmsa servicefabric`: the ContainerHostPolicies snippet (orchestrators/servicefabric.ts) and the install reminder. */
 import { Option, type Command } from 'commander';
 import { DEFAULT_CODE_PACKAGE, installReminder, planServiceFabric, SF_ISOLATIONS, type ServiceFabricRequest, type SfIsolation } from '../orchestrators/servicefabric';
+import { addLookupOptions, type LookupFlags } from './ad-shared';
 import type { Deps } from './deps';
 import { resolveOrchestratorSpec, specFileName } from './k8s';
 import { rootOption } from './spec-shared';
 
-interface ServiceFabricOptions {
+interface ServiceFabricOptions extends LookupFlags {
   spec?: string;
   root?: string;
   hostname?: string;
@@ -14,7 +15,7 @@ interface ServiceFabricOptions {
 }
 
 export function registerServiceFabric(program: Command, deps: Deps): void {
-  program
+  const cmd = program
     .command('servicefabric')
     .description('The ContainerHostPolicies of a Service Fabric ApplicationManifest.xml for a gMSA')
     .argument('<account>', 'the gMSA the container uses')
@@ -22,7 +23,8 @@ export function registerServiceFabric(program: Command, deps: Deps): void {
     .addOption(rootOption())
     .option('--hostname <name>', 'container hostname (default: the gMSA name)')
     .addOption(new Option('--isolation <mode>', 'container isolation').choices(SF_ISOLATIONS).default('process'))
-    .option('--code-package <name>', "CodePackageRef: the container's code package in ServiceManifest.xml", DEFAULT_CODE_PACKAGE)
+    .option('--code-package <name>', "CodePackageRef: the container's code package in ServiceManifest.xml", DEFAULT_CODE_PACKAGE);
+  addLookupOptions(cmd)
     .addHelpText(
       'after',
       `
