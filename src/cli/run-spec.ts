@@ -32,6 +32,8 @@ export interface SpecWording extends LookupWording {
   ambiguousHint(account: string): string;
   /** The fix when --spec NAME names a store this machine cannot read. */
   remoteHint(account: string): string;
+  /** How this command names a spec file ("--spec FILE"). */
+  fileHint?(account: string): string;
 }
 
 export const RUN_WORDING: SpecWording = {
@@ -49,6 +51,7 @@ export function xGmsaWording(outcome: string): SpecWording {
     notFoundHint: (account) =>
       `Create one: docker gmsa spec create ${account} (add --root DIR or the domain flags as needed), or name a spec file with x-gmsa: {account: ${account}, spec: FILE}.`,
     ambiguousHint: (account) => `Pick one with x-gmsa: {account: ${account}, spec: NAME}.`,
+    fileHint: (account) => `x-gmsa: {account: ${account}, spec: FILE}`,
     mismatchHint: () => 'Make the x-gmsa account and spec name the same gMSA (or leave spec out: docker gmsa finds the spec of the account).',
     remoteHint: (account) =>
       `Point --root at a share of the engine's Docker root, or name the spec file with x-gmsa: {account: ${account}, spec: FILE} (it is then passed inline).`,

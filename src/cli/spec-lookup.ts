@@ -67,7 +67,12 @@ async function engineProfile(req: SpecRequest, deps: Deps): Promise<{ profile?: 
     }
   }
   if (!req.profile) return { failure: 'the engine did not answer' };
-  return { profile: req.profile };
+  try {
+    return { profile: req.profile, where: describeEndpoint((await deps.engine()).endpoint) };
+  } catch (err) {
+    if (!(err instanceof GmsaError)) throw err;
+    return { profile: req.profile };
+  }
 }
 
 /** Why this machine cannot read the engine's store (no --root). */
@@ -112,7 +117,7 @@ function swarmStep(account: string, client: EngineClient | undefined, missing: s
   };
 }
 
-function directoryStep(account: string, req: SpecRequest, deps: Deps): LookupStep {
+function directoryStep(account: string, req: SpecRequest, deps: Deps, wording: SpecWording): LookupStep {
   return {
     title: 'Active Directory',
     run: async (): Promise<StepResult> => {
@@ -124,7 +129,7 @@ function directoryStep(account: string, req: SpecRequest, deps: Deps): LookupSte
         return {
           miss: {
             reason: 'no directory configured (GMSA_DOMAIN, GMSA_LDAP_URL, --domain or --server)',
-            fix: 'Set GMSA_DOMAIN=contoso.com or GMSA_LDAP_URL=ldaps://dc01.contoso.com (with GMSA_LDAP_USER and GMSA_LDAP_PASSWORD) so the spec is built from Active Directory, or give the spec with --spec FILE.',
+            fix: `Set GMSA_DOMAIN=contoso.com or GMSA_LDAP_URL=ldaps://dc01.contoso.com (with GMSA_LDAP_USER and GMSA_LDAP_PASSWORD) so the spec is built from Active Directory, or name the spec file with ${wording.fileHint?.(account) ?? '--spec FILE'}.`,
           },
         };
       }
@@ -188,7 +193,7 @@ export async function findSpec(req: SpecRequest, deps: Deps): Promise<FoundSpecC
   } else {
     steps = [storeStep(account, store, rootFlag, unreadable, wording)];
     if (req.swarm || req.swarmMissing) steps.push(swarmStep(account, req.swarm, req.swarmMissing));
-    steps.push(directoryStep(account, req, deps));
+    steps.push(directoryStep(account, req, deps, wording));
   }
   const found = await lookupSpec(account, steps, wording, report);
   deps.io.err(`${originLine(account, found.origin)}\n`);
