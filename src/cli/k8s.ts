@@ -90,7 +90,7 @@ export function registerK8s(program: Command, deps: Deps): void {
     .option('--namespace <ns>', 'namespace of the RoleBinding and the Deployment', DEFAULT_NAMESPACE)
     .option('--service-account <name>', 'service account the pods run as, allowed to use the spec', DEFAULT_SERVICE_ACCOUNT)
     .option('--name <name>', 'GMSACredentialSpec name (default: the gMSA name in lower case)')
-    .option('--spec <name|file>', 'the credential spec (default: the one in the store for ACCOUNT)')
+    .option('--spec <name|file>', 'the credential spec (default: found by the lookup: the store, swarm configs, Active Directory)')
     .addOption(rootOption())
     .option('--image <image>', 'image of the example Deployment', DEFAULT_IMAGE)
     .option('--replicas <n>', 'replicas of the example Deployment', parseReplicas, DEFAULT_REPLICAS)

@@ -34,6 +34,25 @@ async function othersWithAccount(deps: Deps, account: string): Promise<string[]>
   return names;
 }
 
+/**
+ * Running containers of the gMSA (our label, or a raw:// spec naming it) whose hostname is `hostname`:
+ * the engine's container list, then inspect for the hostname and security options.
+ */
+async function sameHostname(deps: Deps, account: string, hostname: string): Promise<string[]> {
+  const { ACCOUNT_LABEL } = require('../engine/run-plan') as typeof import('../engine/run-plan');
+  const session = await deps.engine();
+  const names: string[] = [];
+  for (const c of await session.client.listContainers(false)) {
+    const full = await session.client.inspectContainer(c.Id);
+    if (String(full?.Config?.Hostname ?? '').toLowerCase() !== hostname.toLowerCase()) continue;
+    const labelled = String(c.Labels?.[ACCOUNT_LABEL] ?? '').toLowerCase() === account.toLowerCase();
+    const opts: string[] = Array.isArray(full?.HostConfig?.SecurityOpt) ? full.HostConfig.SecurityOpt : [];
+    const inline = opts.some((o) => /^credentialspec=raw:\/\//i.test(o) && new RegExp(`"MachineAccountName"\\s*:\\s*"${account.replace(/[^A-Za-z0-9-]/g, '')}"`, 'i').test(o));
+    if (labelled || inline) names.push(String(c.Names?.[0] ?? c.Id).replace(/^\//, ''));
+  }
+  return names;
+}
+
 export function registerRun(program: Command, deps: Deps): void {
   const cmd = program
     .command('run')
@@ -41,10 +60,10 @@ export function registerRun(program: Command, deps: Deps): void {
     .usage('[options] ACCOUNT [docker run options] IMAGE [COMMAND] [ARG...]')
     .argument('<account>', 'the gMSA the container uses')
     .argument('[docker-run-args...]', "docker run's own options, IMAGE, COMMAND and ARGs")
-    .option('--spec <name|file>', 'the credential spec (default: the one in the store for ACCOUNT)')
+    .option('--spec <name|file>', 'the credential spec (default: found by the lookup: the store, swarm configs, Active Directory)')
     .option('--network-service', 'run as NT AUTHORITY\\NETWORK SERVICE, the identity that uses the gMSA')
     .option('--spec-mode <mode>', 'auto (file:// when the spec is in the engine store, else raw:// unless it has a HostAccountConfig), file or raw', 'auto')
-    .option('--force', 'start even when the build allows one container per gMSA and another one runs')
+    .option('--force', 'start even when the build allows one container per gMSA and another one runs, or (2019+) another container of the gMSA has the --hostname given')
     .option('--dry-run', 'print the docker command instead of running it')
     .option('--root <dir>', "Docker root folder whose CredentialSpecs holds the spec (when the engine's is not on this machine)");
   addLookupOptions(cmd)
@@ -55,7 +74,8 @@ export function registerRun(program: Command, deps: Deps): void {
 Everything after ACCOUNT is passed to docker run unchanged. docker gmsa adds the credential spec and, as the
 engine's Windows build requires: the hostname (the gMSA name before Windows Server 2019; a unique name of
 at most 15 characters from 2019 on unless you give --hostname), and refuses Hyper-V isolation on 1703-1803
-and a second container of one gMSA before 2019 (--force to override that one). A spec with a
+and a second container of one gMSA before 2019, and from 2019 on a --hostname that a running container of
+the same gMSA already has (--force to override those two). A spec with a
 HostAccountConfig (a secret PluginInput) goes inline only with --spec-mode raw: docker run's command line
 is visible to every user of the machine.
 
@@ -120,7 +140,14 @@ Examples:
       }
       const build = profile.windowsBuild ?? FREE_HOSTNAME_BUILD;
       const others = profile.osType === 'windows' && build < FREE_HOSTNAME_BUILD && !o.dryRun ? await othersWithAccount(deps, account) : [];
+      const { lastValue, parseRunArgs } = require('../engine/docker-args') as typeof import('../engine/docker-args');
+      const givenHostname = lastValue(parseRunArgs(dockerArgs), 'hostname');
+      const same =
+        profile.osType === 'windows' && build >= FREE_HOSTNAME_BUILD && givenHostname !== undefined && !o.dryRun && !engineFailure
+          ? await sameHostname(deps, account, givenHostname)
+          : [];
       const plan = planRun({
+        sameHostname: same,
         account,
         spec,
         profile,

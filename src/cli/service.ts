@@ -65,7 +65,7 @@ function registerCreate(service: Command, deps: Deps): void {
     .usage('[options] ACCOUNT [docker service create options] IMAGE [COMMAND] [ARG...]')
     .argument('<account>', 'the gMSA the tasks use')
     .argument('[docker-service-create-args...]', "docker service create's own options, IMAGE, COMMAND and ARGs")
-    .option('--spec <name|file>', 'the credential spec (default: the one in the store for ACCOUNT)')
+    .option('--spec <name|file>', 'the credential spec (default: found by the lookup: the store, swarm configs, Active Directory)')
     .option('--windows-build <n>', "the Windows build of the nodes the tasks run on (default: the nodes' io.docker-gmsa.windows-build labels, else 17763+)", parseBuild)
     .option('--network-service', 'run as NT AUTHORITY\\NETWORK SERVICE, the identity that uses the gMSA')
     .option('--force', 'create it even when the build allows one container per gMSA and more could run')
@@ -153,7 +153,7 @@ function registerUpdate(service: Command, deps: Deps): void {
     .usage('[options] ACCOUNT [docker service update options] SERVICE')
     .argument('<account>', 'the gMSA the tasks use')
     .argument('<docker-service-update-args...>', "docker service update's own options and SERVICE")
-    .option('--spec <name|file>', 'the credential spec (default: the one in the store for ACCOUNT)')
+    .option('--spec <name|file>', 'the credential spec (default: found by the lookup: the store, swarm configs, Active Directory)')
     .option('--network-service', 'run as NT AUTHORITY\\NETWORK SERVICE, the identity that uses the gMSA')
     .option('--dry-run', 'print the config and the docker command instead of running them')
     .option('--root <dir>', 'Docker root folder whose CredentialSpecs holds the spec (when the engine\'s is not on this machine)');
