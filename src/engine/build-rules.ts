@@ -43,21 +43,21 @@ export function isolationRefusal(build: number, isolation: string | undefined, o
 }
 
 /** Network Service or Local System can use the gMSA only from 1709 (16299) on. */
-export function userRefusal(build: number, user: string | undefined): BuildRefusal | undefined {
+export function userRefusal(build: number, user: string | undefined, o: { tasks?: boolean; fix?: string } = {}): BuildRefusal | undefined {
   if (!user || ![NETWORK_SERVICE, LOCAL_SYSTEM].some((u) => u.toLowerCase() === user.toLowerCase()) || build >= NETWORK_SERVICE_BUILD) return undefined;
   return {
     rule: 'user',
-    message: `running as ${user} inside a container needs Windows 1709 (16299) or later; this engine is ${release(build)}`,
-    hint: 'Run the app as ContainerAdministrator (the default) on this host, or move to Windows Server 2019.',
+    message: `running as ${user} inside a container needs Windows 1709 (16299) or later; ${o.tasks ? 'the tasks run on' : 'this engine is'} ${release(build)}`,
+    hint: o.fix ?? 'Run the app as ContainerAdministrator (the default) on this host, or move to Windows Server 2019.',
   };
 }
 
 /** Before 17763 the hostname must be the gMSA name. */
-export function hostnameRefusal(build: number, account: string, given: string | undefined, fix?: string): BuildRefusal | undefined {
+export function hostnameRefusal(build: number, account: string, given: string | undefined, fix?: string, what = 'container'): BuildRefusal | undefined {
   if (build >= FREE_HOSTNAME_BUILD || given === undefined || given.toLowerCase() === account.toLowerCase()) return undefined;
   return {
     rule: 'hostname',
-    message: `on ${release(build)} the container hostname must be the gMSA name (${account}), not ${given}: with another name inbound NTLM and name/SID translation fail`,
+    message: `on ${release(build)} the ${what} hostname must be the gMSA name (${account}), not ${given}: with another name inbound NTLM and name/SID translation fail`,
     hint: fix ?? `Drop --hostname (docker gmsa sets it to ${account}), or move to Windows Server 2019 (17763) where the hostname is free.`,
   };
 }

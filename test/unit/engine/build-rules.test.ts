@@ -9,6 +9,66 @@ import type { HostProfile } from '../../../src/engine/profile';
 import { planRun, type RunRequest } from '../../../src/engine/run-plan';
 import { BuildRuleError } from '../../../src/errors';
 import { planServiceFabric } from '../../../src/orchestrators/servicefabric';
+import { readProject } from '../../../src/compose/project';
+import { hideConfigSpecs, planStack } from '../../../src/compose/stack';
+import { parseComposeText } from '../../../src/compose/yaml-doc';
+import { decideWindowsBuild } from '../../../src/orchestrators/swarm-nodes';
+import { planServiceCreate } from '../../../src/orchestrators/swarm-plan';
+import { project, rewrite } from '../compose/helpers';
+
+/** What a command does with one ask on one build: 'refused' (BuildRuleError) or 'ok'. */
+type Outcome = 'refused' | 'ok';
+async function outcome(f: () => unknown): Promise<Outcome> {
+  try {
+    await f();
+    return 'ok';
+  } catch (err) {
+    if (err instanceof BuildRuleError) return 'refused';
+    throw err;
+  }
+}
+
+/** The asks, as each swarm/compose command spells them. */
+const ASKS = {
+  hyperv: { service: ['--isolation', 'hyperv', 'img'], compose: '    isolation: hyperv\n', networkService: false },
+  hostname: { service: ['--hostname', 'web', 'img'], compose: '    hostname: web\n', networkService: false },
+  networkService: { service: ['img'], compose: '', networkService: true },
+} as const;
+
+async function otherCommands(build: number, ask: keyof typeof ASKS): Promise<Record<string, Outcome>> {
+  const a = ASKS[ask];
+  const xgmsa = a.networkService ? '    x-gmsa: {account: webapp01, network-service: true}\n' : '    x-gmsa: webapp01\n';
+  const body = `services:\n  web:\n    image: contoso/web:1\n${xgmsa}${a.compose}`;
+  const doc = parseComposeText('/base/compose.yaml', 'compose.yaml', body);
+  const hidden = hideConfigSpecs([doc]);
+  const proj = readProject([doc], () => undefined);
+  return {
+    'service create': await outcome(() =>
+      planServiceCreate({
+        account: 'webapp01',
+        configName: 'gmsa-contoso_webapp01-1a2b3c4d',
+        build: { build, source: 'option', windowsNodes: [], note: '' },
+        dockerArgs: a.service,
+        networkService: a.networkService,
+        force: false,
+        othersWithAccount: [],
+      }),
+    ),
+    compose: await outcome(() => rewrite(project({ 'compose.yaml': body }), [], { build })),
+    'stack deploy': await outcome(() =>
+      planStack({
+        project: proj,
+        stack: 'st',
+        lookup: () => undefined,
+        specs: new Map([['web', { account: 'webapp01', configName: 'gmsa-contoso_webapp01-11111111' }]]),
+        kept: hidden.services,
+        buildFor: (constraints) => decideWindowsBuild({ explicit: build, constraints }),
+        force: false,
+        othersOnSwarm: new Map(),
+      }),
+    ),
+  };
+}
 
 const spec = buildCredentialSpec({ dnsName: 'contoso.com', netbiosName: 'CONTOSO', domainSid: 'S-1-5-21-1-2-3', domainGuid: 'b8453a02-7d3f-4dc2-9c73-c3d57f725694' }, ['webapp01']);
 
@@ -99,6 +159,13 @@ describe.each(TABLE)('Windows build $build', (row) => {
       expect(run(build, ['--hostname', 'web', 'img'], { sameHostname: ['c1'], force: true })().notes.join('\n')).toMatch(/intermittent trust failures/);
       expect(run(build, ['--hostname', 'other', 'img'], { sameHostname: [] })().hostname).toBe('other');
     }
+  });
+
+  test('service create, compose and stack deploy apply the same rules', async () => {
+    const all = (o: Outcome): Record<string, Outcome> => ({ 'service create': o, compose: o, 'stack deploy': o });
+    expect(await otherCommands(build, 'hyperv')).toEqual(all(row.hypervRefused ? 'refused' : 'ok'));
+    expect(await otherCommands(build, 'hostname')).toEqual(all(row.pinnedHostname ? 'refused' : 'ok'));
+    expect(await otherCommands(build, 'networkService')).toEqual(all(row.networkServiceRefused ? 'refused' : 'ok'));
   });
 
   test('NetBIOS length: a warning over 15 characters', () => {
