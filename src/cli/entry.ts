@@ -98,7 +98,7 @@ export async function runMain(argv: readonly string[], proc: Process): Promise<n
     debug = inv.globals.debug;
     const deps = makeDeps(inv.globals, proc, io);
     if (inv.kind === 'complete') {
-      const { complete } = require('../plugin/complete') as typeof import('../plugin/complete');
+      const { complete } = require('./complete') as typeof import('./complete');
       io.out(await complete(inv.words, deps, inv.descriptions));
       return 0;
     }

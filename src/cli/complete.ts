@@ -4,7 +4,7 @@
  * `:<directive>`. Commands and flags come from the command tree itself; spec names from the store.
  */
 import type { Command, Option } from 'commander';
-import type { Deps } from '../cli/deps';
+import type { Deps } from './deps';
 
 /** cobra's ShellCompDirective bits. */
 export const Directive = { Default: 0, Error: 1, NoSpace: 2, NoFileComp: 4, FilterDirs: 16 } as const;
@@ -38,7 +38,7 @@ async function specNames(words: readonly string[], deps: Deps): Promise<string[]
   const rootWord = i >= 0 ? words[i] : undefined;
   const root = rootWord?.includes('=') ? rootWord.slice('--root='.length) : i >= 0 ? words[i + 1] : undefined;
   try {
-    const { openStore } = require('../cli/spec-shared') as typeof import('../cli/spec-shared');
+    const { openStore } = require('./spec-shared') as typeof import('./spec-shared');
     const { store } = await openStore(root, deps);
     return (await store.list()).map((e) => e.name);
   } catch {
@@ -47,7 +47,7 @@ async function specNames(words: readonly string[], deps: Deps): Promise<string[]
 }
 
 export async function complete(words: readonly string[], deps: Deps, descriptions: boolean): Promise<string> {
-  const { buildProgram } = require('../cli/program') as typeof import('../cli/program');
+  const { buildProgram } = require('./program') as typeof import('./program');
   const root = buildProgram(deps);
   const partial = words.length > 0 ? (words[words.length - 1] as string) : '';
   const before = words.slice(0, -1);
