@@ -62,7 +62,6 @@ export interface CheckedAccountInput extends AccountInput {
  */
 export function checkAccountInput(input: AccountInput): CheckedAccountInput {
   const name = checkGmsaName(input.name);
-  if (input.hosts.length === 0) throw new InvalidInputError('--hosts needs at least one computer name', 'Example: --hosts WEBHOST01,WEBHOST02');
   const checked: CheckedAccountInput = { ...input, name, hosts: input.hosts.map(bareName), spns: input.spns.map(checkSpn), given: input };
   if (input.group !== undefined) checkGroupName(input.group);
   if (input.dnsHostName !== undefined) checkDnsHostName(input.dnsHostName);

@@ -188,6 +188,17 @@ export class Directory {
     }
   }
 
+  /** Deletes an object; one already gone (32, no such object) counts as done. */
+  async remove(dn: string, action: string): Promise<'removed' | 'absent'> {
+    try {
+      await this.client.del(dn);
+      return 'removed';
+    } catch (err) {
+      if (resultCode(err) === 32) return 'absent';
+      throw mapLdapError(err, action, this.server);
+    }
+  }
+
   async close(): Promise<void> {
     try {
       await this.client.unbind();

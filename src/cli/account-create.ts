@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { DirectoryFlags } from '../ad/settings';
+import { UsageError } from '../errors';
 import { addDirectoryOptions, DIRECTORY_HELP, withDirectory } from './ad-shared';
 import type { Deps } from './deps';
 import { collect, splitList } from './options';
@@ -19,7 +20,7 @@ export function registerAccountCreate(account: Command, deps: Deps): void {
     .command('create')
     .description('Create a gMSA, the group of hosts allowed to use it, and the memberships (idempotent)')
     .argument('<name>', 'gMSA name: 1-15 letters, digits or hyphens (it becomes the containers\' host name)')
-    .requiredOption('--hosts <list>', 'container hosts (computer names) allowed to retrieve the password; comma-separated, repeatable', collect)
+    .option('--hosts <list>', 'container hosts (computer names) allowed to retrieve the password; comma-separated, repeatable (hosts can also come later)', collect)
     .option('--group <name>', 'domain-local security group of the hosts (default <NAME>Hosts)')
     .option('--spn <spn>', 'extra service principal name, e.g. http/web.contoso.com (repeatable)', collect)
     .option('--dns-host-name <fqdn>', 'dNSHostName of the gMSA (default <NAME>.<domain>)')
@@ -37,6 +38,7 @@ half-way finishes the rest. Hosts learn a new group membership only after a rebo
 ${DIRECTORY_HELP}
 
 Examples:
+  docker gmsa account create webapp01
   docker gmsa account create webapp01 --hosts WEBHOST01,WEBHOST02 --dry-run
   docker gmsa account create webapp01 --hosts WEBHOST01 --spn http/webapp.contoso.com`,
   );
@@ -56,12 +58,13 @@ Examples:
     });
     const gmsa = input.name;
     const hosts = input.hosts;
+    if (o.hosts !== undefined && hosts.length === 0) throw new UsageError('--hosts needs at least one computer name', 'Example: --hosts WEBHOST01,WEBHOST02, or leave --hosts out and add hosts later.');
 
     await withDirectory(o, deps, async (dir) => {
       const req = accountRequest(input, await readDomain(dir));
       const steps = planAccount(req, await readAccountState(dir, req));
       if (steps.length === 0) {
-        deps.io.out(`${gmsa} is already set up for ${hosts.join(', ')}; nothing to change.\n`);
+        deps.io.out(hosts.length > 0 ? `${gmsa} is already set up for ${hosts.join(', ')}; nothing to change.\n` : `${gmsa} is already set up; nothing to change.\n`);
         return;
       }
       if (o.dryRun) {

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { Deps } from './deps';
 import { registerAccountCreate } from './account-create';
+import { registerAccountLifecycle } from './account-lifecycle';
 import { registerAccountLs } from './account-ls';
 import { registerAccountShow } from './account-show';
 import { registerAccountSpn } from './account-spn';
@@ -15,4 +16,5 @@ export function registerAccount(program: Command, deps: Deps): void {
   registerAccountShow(account, deps);
   registerAccountTest(account, deps);
   registerAccountSpn(account, deps);
+  registerAccountLifecycle(account, deps);
 }

@@ -49,3 +49,30 @@ export async function withDirectory<T>(flags: DirectoryFlags, deps: Deps, fn: (d
     await dir.close();
   }
 }
+
+/** What the spec lookup's Active Directory step reads from a command's options. */
+export interface LookupFlags {
+  offline?: boolean;
+  domain?: string;
+  server?: string[];
+}
+
+/**
+ * The options of every command that looks up a spec by account: --offline forbids the directory step;
+ * --domain/--server pick the directory (the rest of the connection comes from GMSA_LDAP_* as for the AD
+ * commands).
+ */
+export function addLookupOptions(cmd: Command): Command {
+  return cmd
+    .addOption(new Option('--offline', 'never build the spec from Active Directory (env GMSA_OFFLINE=1)'))
+    .addOption(new Option('--domain <dns>', 'domain to build the spec from when no spec is found (env GMSA_DOMAIN)'))
+    .addOption(new Option('--server <url>', 'domain controller to build the spec from, ldaps://dc01.contoso.com (repeatable; env GMSA_LDAP_URL)').argParser(collect));
+}
+
+/** The directory flags of a lookup (the connection settings besides these come from the environment). */
+export function lookupDirectory(o: LookupFlags): DirectoryFlags {
+  const flags: DirectoryFlags = {};
+  if (o.domain !== undefined) flags.domain = o.domain;
+  if (o.server !== undefined) flags.server = o.server;
+  return flags;
+}

@@ -22,6 +22,7 @@ interface ComposeOptions {
   dryRun?: boolean;
   root?: string;
   specMode?: string;
+  offline?: boolean;
 }
 
 
@@ -63,13 +64,20 @@ interface Prepared {
 }
 
 /** Discovery, parsing, planning and rewriting: everything but running. */
-async function prepare(args: ComposeArgs, deps: Deps, lenient: boolean, hostnameFor?: (account: string, service: string) => string): Promise<Prepared> {
+async function prepare(
+  args: ComposeArgs,
+  deps: Deps,
+  lenient: boolean,
+  hostnameFor?: (account: string, service: string) => string,
+  lookup: { offline?: boolean } = {},
+): Promise<Prepared> {
   const { discoverComposeFiles } = require('../compose/discovery') as typeof import('../compose/discovery');
   const { readComposeFiles } = require('../compose/yaml-doc') as typeof import('../compose/yaml-doc');
   const { readProject, where } = require('../compose/project') as typeof import('../compose/project');
   const { planCompose, stableHostname, normalizeProjectName } = require('../compose/plan') as typeof import('../compose/plan');
   const { applyPlan } = require('../compose/rewrite') as typeof import('../compose/rewrite');
-  const { localStore, resolveRunSpec, xGmsaWording } = require('./run-spec') as typeof import('./run-spec');
+  const { localStore, xGmsaWording } = require('./run-spec') as typeof import('./run-spec');
+  const { findSpec, offlineWanted } = require('./spec-lookup') as typeof import('./spec-lookup');
   const { scaleOverrides } = require('../compose/args') as typeof import('../compose/args');
 
   const discovery = discoverComposeFiles({
@@ -97,7 +105,6 @@ async function prepare(args: ComposeArgs, deps: Deps, lenient: boolean, hostname
 
   const profile = await engineProfile(deps, lenient);
   const store: SpecStore | undefined = localStore(args.root, profile, deps.cwd);
-  const specDeps: Deps = { ...deps, cwd: discovery.projectDir };
   const cache = new Map<string, Promise<GmsaSpec>>();
   const specs = new Map<string, GmsaSpec>();
   for (const svc of requested) {
@@ -107,7 +114,18 @@ async function prepare(args: ComposeArgs, deps: Deps, lenient: boolean, hostname
       const key = `${req.account.toLowerCase()}\n${req.spec ?? ''}`;
       let p = cache.get(key);
       if (!p) {
-        p = resolveRunSpec(req.account, req.spec, store, specDeps, xGmsaWording('nothing was started')).then(
+        p = findSpec(
+          {
+            account: req.account,
+            ...(req.spec !== undefined ? { spec: req.spec } : {}),
+            ...(args.root !== undefined ? { root: args.root } : {}),
+            cwd: discovery.projectDir,
+            profile,
+            offline: offlineWanted(lookup.offline, deps.env),
+            wording: xGmsaWording('nothing was started'),
+          },
+          deps,
+        ).then(
           (choice) => ({ account: req.account, choice }),
           (err: unknown) => {
             throw located(err, at);
@@ -163,9 +181,9 @@ function flushNotes(deps: Deps, notes: readonly string[]): void {
   for (const n of notes) deps.io.err(`${n}\n`);
 }
 
-async function runConvert(args: ComposeArgs, deps: Deps): Promise<void> {
+async function runConvert(args: ComposeArgs, deps: Deps, lookup: { offline?: boolean } = {}): Promise<void> {
   if (args.command.length > 0) throw new UsageError(`convert takes no command (got ${args.command.join(' ')})`, "See 'docker gmsa compose convert --help'.");
-  const prep = await prepare(args, deps, true);
+  const prep = await prepare(args, deps, true, undefined, lookup);
   flushNotes(deps, prep.notes);
   if (prep.docs.length === 0) {
     throw new NotFoundError(
@@ -182,13 +200,13 @@ async function runConvert(args: ComposeArgs, deps: Deps): Promise<void> {
   deps.io.out(texts.map((t) => `# ${t.label}\n${t.text.endsWith('\n') ? t.text : `${t.text}\n`}`).join('---\n'));
 }
 
-async function runCompose(args: ComposeArgs, deps: Deps): Promise<void> {
+async function runCompose(args: ComposeArgs, deps: Deps, lookup: { offline?: boolean } = {}): Promise<void> {
   const client = require('../compose/client') as typeof import('../compose/client');
   const { dockerExecutable, globalArgs } = require('../engine/docker-cli') as typeof import('../engine/docker-cli');
   const { quoteCommand } = require('../engine/docker-args') as typeof import('../engine/docker-args');
   const { join } = require('node:path') as typeof import('node:path');
 
-  const prep = await prepare(args, deps, args.dryRun);
+  const prep = await prepare(args, deps, args.dryRun, undefined, lookup);
   flushNotes(deps, prep.notes);
 
   let composeArgs: string[];
@@ -277,6 +295,7 @@ export function registerCompose(program: Command, deps: Deps): void {
     .option('--dry-run', 'print the compose command and keep the rewritten files instead of running it')
     .option('--root <dir>', "Docker root folder whose CredentialSpecs holds the specs (when the engine's is not on this machine)")
     .option('--spec-mode <mode>', 'auto (file:// when the spec is in the engine store, else raw://), file or raw')
+    .option('--offline', 'never build a spec from Active Directory (env GMSA_OFFLINE=1)')
     .helpCommand(false)
     .enablePositionalOptions()
     .passThroughOptions()
@@ -288,9 +307,9 @@ export function registerCompose(program: Command, deps: Deps): void {
       const args = parseComposeArgs(rest, preset(o));
       if (args.command[0] === 'convert') {
         const more = parseComposeArgs(args.command.slice(1), { dryRun: args.dryRun, ...(args.root !== undefined ? { root: args.root } : {}), specMode: args.specMode });
-        return runConvert(mergeArgs(args, more), deps);
+        return runConvert(mergeArgs(args, more), deps, { offline: o.offline === true });
       }
-      return runCompose(args, deps);
+      return runCompose(args, deps, { offline: o.offline === true });
     });
 
   compose
@@ -300,6 +319,7 @@ export function registerCompose(program: Command, deps: Deps): void {
     .argument('[compose-options...]', '-f, -p, --project-directory, --profile, --env-file as for docker compose')
     .option('--root <dir>', "Docker root folder whose CredentialSpecs holds the specs (when the engine's is not on this machine)")
     .option('--spec-mode <mode>', 'auto (file:// when the spec is in the engine store, else raw://), file or raw')
+    .option('--offline', 'never build a spec from Active Directory (env GMSA_OFFLINE=1)')
     .passThroughOptions()
     .allowUnknownOption()
     .allowExcessArguments()
@@ -313,7 +333,7 @@ standard error. Without a reachable Windows engine the plan is for Windows Serve
       const { parseComposeArgs } = require('../compose/args') as typeof import('../compose/args');
       const parentOpts = compose.opts<ComposeOptions>();
       const args = parseComposeArgs(rest, preset({ ...parentOpts, ...o, dryRun: false }));
-      return runConvert(args, deps);
+      return runConvert(args, deps, { offline: parentOpts.offline === true || o.offline === true });
     });
 }
 

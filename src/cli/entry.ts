@@ -101,7 +101,7 @@ export async function runMain(argv: readonly string[], proc: Process): Promise<n
     }
     debug = inv.globals.debug;
     if (inv.kind === 'complete') {
-      const { complete, callerArgs } = require('../plugin/complete') as typeof import('../plugin/complete');
+      const { complete, callerArgs } = require('./complete') as typeof import('./complete');
       // the docker CLI drops its global flags when it hands completion over: read them from the caller
       const req = completionFromCaller(inv, callerArgs(proc.env));
       io.out(await complete(req.words, makeDeps(req.globals, proc, io), req.descriptions));

@@ -1,17 +1,17 @@
 /**
  * `docker gmsa k8s`: the Kubernetes manifests for a gMSA (orchestrators/k8s.ts writes them), and the spec
- * lookup shared with `servicefabric` (resolveOrchestratorSpec: resolveRunSpec with this command's wording).
+ * lookup shared with `servicefabric` (resolveOrchestratorSpec: the one lookup, cli/spec-lookup.ts, with this command's wording).
  */
 import type { Command } from 'commander';
-import { basename, resolve } from 'node:path';
+import { basename } from 'node:path';
 import { normalizeAccountName } from '../credspec/model';
-import { checkSpecName } from '../credspec/naming';
-import { GmsaError, UnsupportedEngineError, UsageError } from '../errors';
+import { checkSpecName, defaultSpecFileName } from '../credspec/naming';
+import { UsageError } from '../errors';
 import type { SpecChoice } from '../engine/run-plan';
-import type { SpecStore } from '../credspec/store';
 import { DEFAULT_IMAGE, DEFAULT_NAMESPACE, DEFAULT_REPLICAS, DEFAULT_SERVICE_ACCOUNT, planK8s, renderK8sJson, renderK8sYaml, type K8sRequest } from '../orchestrators/k8s';
 import type { Deps } from './deps';
-import { localStore, looksLikeFile, resolveRunSpec, RUN_WORDING } from './run-spec';
+import { addLookupOptions, lookupDirectory, type LookupFlags } from './ad-shared';
+import { RUN_WORDING } from './run-spec';
 import { rootOption } from './spec-shared';
 
 /** The spec an orchestrator command generates from, and where it came from. */
@@ -25,52 +25,38 @@ export interface OrchestratorSpec extends SpecChoice {
 }
 
 /**
- * Finds and validates the spec for ACCOUNT as `run` does (resolveRunSpec): --spec FILE, else --spec NAME or
- * the one spec for ACCOUNT in --root's store or the local engine's. Errors print the report and stop;
- * messages name `command` instead of `run`.
+ * The spec for ACCOUNT by the one lookup (cli/spec-lookup.ts): --spec, else the store of --root or of the
+ * engine the docker CLI would use (when this machine reads it), else built from Active Directory. Errors
+ * print the report and stop; messages name `command` instead of `run`.
  */
 export async function resolveOrchestratorSpec(
   command: string,
   accountArg: string,
-  o: { spec?: string; root?: string },
+  o: { spec?: string; root?: string } & LookupFlags,
   deps: Deps,
 ): Promise<OrchestratorSpec> {
+  const { findSpec, offlineWanted } = require('./spec-lookup') as typeof import('./spec-lookup');
   const account = normalizeAccountName(accountArg);
-  const isFile = o.spec !== undefined && looksLikeFile(o.spec, deps.cwd);
-  let store: SpecStore | undefined;
-  if (o.root !== undefined) {
-    store = localStore(o.root, undefined, deps.cwd);
-  } else if (!isFile) {
-    const where = o.spec === undefined ? `the spec of ${account}` : `the spec ${o.spec}`;
-    const hint = 'Give the spec file with --spec FILE, or point --root at the Docker root folder whose CredentialSpecs holds it.';
-    try {
-      store = localStore(undefined, await (await deps.engine()).profile(), deps.cwd);
-    } catch (err) {
-      if (!(err instanceof GmsaError)) throw err;
-      throw new UnsupportedEngineError(`cannot look up ${where} in the engine's CredentialSpecs folder: ${err.message}`, hint);
-    }
-    if (!store) {
-      throw new UnsupportedEngineError(`cannot look up ${where}: the engine's CredentialSpecs folder is not on this machine`, hint);
-    }
-  }
-
-  const choice: SpecChoice = await resolveRunSpec(account, o.spec, store, deps, {
-    ...RUN_WORDING,
-    outcome: 'nothing was generated',
-    mismatchHint: (primary) => `Run docker gmsa ${command} ${primary}, or pick the spec of ${account} with --spec.`,
-  });
-
-  let label: string;
-  let path: string | undefined;
-  if (isFile) {
-    label = o.spec as string;
-    path = resolve(deps.cwd, label);
-  } else {
-    label = choice.storeName ?? o.spec ?? account;
-    if (store && choice.storeName) path = store.pathFor(choice.storeName);
-  }
-  const out: OrchestratorSpec = { ...choice, account, label };
-  if (path !== undefined) out.path = path;
+  const found = await findSpec(
+    {
+      account,
+      ...(o.spec !== undefined ? { spec: o.spec } : {}),
+      ...(o.root !== undefined ? { root: o.root } : {}),
+      profile: 'ask',
+      directory: lookupDirectory(o),
+      offline: offlineWanted(o.offline, deps.env),
+      wording: {
+        ...RUN_WORDING,
+        outcome: 'nothing was generated',
+        mismatchHint: (primary) => `Run docker gmsa ${command} ${primary}, or pick the spec of ${account} with --spec.`,
+        remoteHint: () => 'Give the spec file with --spec FILE, or point --root at the Docker root folder whose CredentialSpecs holds it.',
+      },
+    },
+    deps,
+  );
+  const out: OrchestratorSpec = { spec: found.spec, account, label: found.origin.kind === 'directory' ? defaultSpecFileName(found.spec.DomainJoinConfig.NetBiosName, account) : found.label };
+  if (found.storeName !== undefined) out.storeName = found.storeName;
+  if (found.path !== undefined) out.path = found.path;
   return out;
 }
 
@@ -85,7 +71,7 @@ function parseReplicas(value: string): number {
   return Number(value);
 }
 
-interface K8sOptions {
+interface K8sOptions extends LookupFlags {
   namespace?: string;
   serviceAccount?: string;
   name?: string;
@@ -97,26 +83,30 @@ interface K8sOptions {
 }
 
 export function registerK8s(program: Command, deps: Deps): void {
-  program
+  const cmd = program
     .command('k8s')
     .description('Kubernetes manifests for a gMSA: GMSACredentialSpec, RBAC to use it, an example Deployment')
     .argument('<account>', 'the gMSA whose credential spec the manifests carry')
     .option('--namespace <ns>', 'namespace of the RoleBinding and the Deployment', DEFAULT_NAMESPACE)
     .option('--service-account <name>', 'service account the pods run as, allowed to use the spec', DEFAULT_SERVICE_ACCOUNT)
     .option('--name <name>', 'GMSACredentialSpec name (default: the gMSA name in lower case)')
-    .option('--spec <name|file>', 'the credential spec (default: the one in the store for ACCOUNT)')
+    .option('--spec <name|file>', 'the credential spec (default: found by the lookup: the store, swarm configs, Active Directory)')
     .addOption(rootOption())
     .option('--image <image>', 'image of the example Deployment', DEFAULT_IMAGE)
     .option('--replicas <n>', 'replicas of the example Deployment', parseReplicas, DEFAULT_REPLICAS)
-    .option('--format <format>', 'yaml (default) or json (a List)')
+    .option('--format <format>', 'yaml (default) or json (a List)');
+  addLookupOptions(cmd)
     .addHelpText(
       'after',
       `
 Prints one YAML stream to apply with kubectl. The cluster needs the GMSACredentialSpec CRD and the gMSA
 admission webhook (github.com/kubernetes-sigs/windows-gmsa) first. The spec is validated before anything is
-printed.
+printed. Without --spec or --root the spec is the engine's (when this machine reads its CredentialSpecs
+folder), else built from Active Directory as spec create builds it (GMSA_DOMAIN/GMSA_LDAP_URL or
+--domain/--server; never with --offline).
 
 Examples:
+  docker gmsa k8s webapp01 --server ldaps://dc01.contoso.com > webapp01.yaml
   docker gmsa k8s webapp01 --root /mnt/docker > webapp01.yaml
   docker gmsa k8s webapp01 --spec ./contoso_webapp01.json --namespace shop --service-account web | kubectl apply -f -`,
     )

@@ -5,10 +5,11 @@ import type { EngineSession } from '../engine/session';
 import type { SpecChoice } from '../engine/run-plan';
 import type { Deps } from './deps';
 import { warn } from './deps';
-import { localStore, resolveRunSpec, RUN_WORDING } from './run-spec';
+import { addLookupOptions, lookupDirectory, type LookupFlags } from './ad-shared';
+import { RUN_WORDING } from './run-spec';
 import { managerSession } from './swarm-session';
 
-interface CommonOptions {
+interface CommonOptions extends LookupFlags {
   spec?: string;
   networkService?: boolean;
   dryRun?: boolean;
@@ -25,14 +26,31 @@ function parseBuild(v: string): number {
   return Number(v.trim());
 }
 
-/** The spec as `run` finds it, with the wording of a swarm command. */
-async function serviceSpec(account: string, o: CommonOptions, profile: HostProfile | undefined, deps: Deps): Promise<SpecChoice> {
-  const store = localStore(o.root, profile, deps.cwd);
-  return resolveRunSpec(account, o.spec, store, deps, {
-    ...RUN_WORDING,
-    outcome: 'no config or service was changed',
-    remoteHint: () => 'Give the spec file with --spec FILE (it is stored in the swarm as a config), or point --root at a Docker root whose CredentialSpecs folder holds it.',
-  });
+/** The spec by the one lookup, with the swarm's gMSA configs as a source and the wording of a swarm command. */
+async function serviceSpec(
+  account: string,
+  o: CommonOptions,
+  m: { session?: EngineSession; profile?: HostProfile },
+  deps: Deps,
+): Promise<SpecChoice> {
+  const { findSpec, offlineWanted } = require('./spec-lookup') as typeof import('./spec-lookup');
+  return findSpec(
+    {
+      account,
+      ...(o.spec !== undefined ? { spec: o.spec } : {}),
+      ...(o.root !== undefined ? { root: o.root } : {}),
+      ...(m.profile ? { profile: m.profile } : {}),
+      ...(m.session ? { swarm: m.session.client } : { swarmMissing: 'the swarm manager did not answer' }),
+      directory: lookupDirectory(o),
+      offline: offlineWanted(o.offline, deps.env),
+      wording: {
+        ...RUN_WORDING,
+        outcome: 'no config or service was changed',
+        remoteHint: () => 'Give the spec file with --spec FILE (it is stored in the swarm as a config), or point --root at a Docker root whose CredentialSpecs folder holds it.',
+      },
+    },
+    deps,
+  );
 }
 
 function printCommand(deps: Deps, argv: readonly string[]): void {
@@ -41,18 +59,19 @@ function printCommand(deps: Deps, argv: readonly string[]): void {
 }
 
 function registerCreate(service: Command, deps: Deps): void {
-  service
+  const cmd = service
     .command('create')
     .description('Create a swarm service whose tasks run as a gMSA: the spec goes into a swarm config')
     .usage('[options] ACCOUNT [docker service create options] IMAGE [COMMAND] [ARG...]')
     .argument('<account>', 'the gMSA the tasks use')
     .argument('[docker-service-create-args...]', "docker service create's own options, IMAGE, COMMAND and ARGs")
-    .option('--spec <name|file>', 'the credential spec (default: the one in the store for ACCOUNT)')
+    .option('--spec <name|file>', 'the credential spec (default: found by the lookup: the store, swarm configs, Active Directory)')
     .option('--windows-build <n>', "the Windows build of the nodes the tasks run on (default: the nodes' io.docker-gmsa.windows-build labels, else 17763+)", parseBuild)
     .option('--network-service', 'run as NT AUTHORITY\\NETWORK SERVICE, the identity that uses the gMSA')
     .option('--force', 'create it even when the build allows one container per gMSA and more could run')
     .option('--dry-run', 'print the config and the docker command instead of creating them')
-    .option('--root <dir>', 'Docker root folder whose CredentialSpecs holds the spec (when the engine\'s is not on this machine)')
+    .option('--root <dir>', 'Docker root folder whose CredentialSpecs holds the spec (when the engine\'s is not on this machine)');
+  addLookupOptions(cmd)
     .passThroughOptions()
     .addHelpText(
       'after',
@@ -61,6 +80,10 @@ Run it against a swarm manager. The spec is stored as a swarm config named gmsa-
 (labels io.docker-gmsa.account, .domain and .sha256; a config with the same content is reused), then
 docker service create --credential-spec config://<name> runs through your docker CLI, which attaches the
 config to the service. Everything after ACCOUNT is passed to docker service create unchanged.
+
+The spec: --spec FILE|NAME, else --root's CredentialSpecs folder, else the swarm's newest gMSA config for
+ACCOUNT (label io.docker-gmsa.account), else built from Active Directory as spec create builds it
+(GMSA_DOMAIN/GMSA_LDAP_URL or --domain/--server; never with --offline). No spec file is needed.
 
 A manager cannot see a Windows node's build. docker gmsa takes it from --windows-build, else from the label
 io.docker-gmsa.windows-build on the Windows nodes (docker node update --label-add
@@ -85,9 +108,9 @@ Examples:
 
       // Usage errors first, before anything talks to the engine.
       const parsed = parseServiceCreateArgs(dockerArgs);
-      const { session, profile } = await managerSession(deps, o.dryRun);
-      const client = session?.client;
-      const spec = await serviceSpec(account, o, profile, deps);
+      const manager = await managerSession(deps, o.dryRun);
+      const client = manager.session?.client;
+      const spec = await serviceSpec(account, o, manager, deps);
       const config = planConfig(spec.spec);
       const reuse = client ? await swarm.findReusable(client, config) : undefined;
       const nodes = client ? await swarm.readNodes(client) : undefined;
@@ -124,16 +147,17 @@ Examples:
 }
 
 function registerUpdate(service: Command, deps: Deps): void {
-  service
+  const cmd = service
     .command('update')
     .description("Rotate a service's credential spec: a new config when the spec changed, then docker service update")
     .usage('[options] ACCOUNT [docker service update options] SERVICE')
     .argument('<account>', 'the gMSA the tasks use')
     .argument('<docker-service-update-args...>', "docker service update's own options and SERVICE")
-    .option('--spec <name|file>', 'the credential spec (default: the one in the store for ACCOUNT)')
+    .option('--spec <name|file>', 'the credential spec (default: found by the lookup: the store, swarm configs, Active Directory)')
     .option('--network-service', 'run as NT AUTHORITY\\NETWORK SERVICE, the identity that uses the gMSA')
     .option('--dry-run', 'print the config and the docker command instead of running them')
-    .option('--root <dir>', 'Docker root folder whose CredentialSpecs holds the spec (when the engine\'s is not on this machine)')
+    .option('--root <dir>', 'Docker root folder whose CredentialSpecs holds the spec (when the engine\'s is not on this machine)');
+  addLookupOptions(cmd)
     .passThroughOptions()
     .addHelpText(
       'after',
@@ -156,13 +180,13 @@ Examples:
 
       const parsed = parseServiceUpdateArgs(dockerArgs);
       const name = parsed.target;
-      const { session, profile } = await managerSession(deps, o.dryRun);
-      const client = session?.client;
+      const manager = await managerSession(deps, o.dryRun);
+      const client = manager.session?.client;
       if (!client) {
         throw new UnsupportedEngineError('service update needs the swarm manager even with --dry-run: it reads the service', 'Point docker at a swarm manager.');
       }
       const service = await swarm.inspectServiceOrThrow(client, name);
-      const spec = await serviceSpec(account, o, profile, deps);
+      const spec = await serviceSpec(account, o, manager, deps);
       const config = planConfig(spec.spec);
       const reuse = await swarm.findReusable(client, config);
       const current = await swarm.currentCredentialConfig(client, service);

@@ -1,14 +1,15 @@
 import type { Command } from 'commander';
 import { dirname, resolve } from 'node:path';
-import { buildCredentialSpec, ccgHostAccount, serializeCredentialSpec, type DomainFacts, type HostAccountConfig } from '../credspec/model';
+import { ccgHostAccount, type DomainFacts, type HostAccountConfig } from '../credspec/model';
 import { checkSpecName, defaultSpecFileName } from '../credspec/naming';
 import { ConflictError, DockerConfigError, EngineError, GmsaError, InvalidInputError, UnsupportedEngineError, UsageError } from '../errors';
 import { writeFileAtomic } from '../util/atomic-write';
 import { specialFileSystem } from '../util/safe-fs';
 import type { DirectoryFlags } from '../ad/settings';
-import { addDirectoryOptions, DIRECTORY_HELP, withDirectory } from './ad-shared';
+import { addDirectoryOptions, DIRECTORY_HELP } from './ad-shared';
 import type { Deps } from './deps';
 import { collect, splitList } from './options';
+import { factsFromDirectory, specBytes } from './spec-build';
 import { openStore, rootOption } from './spec-shared';
 
 interface CreateOptions extends DirectoryFlags {
@@ -69,29 +70,6 @@ function hostAccount(o: CreateOptions): HostAccountConfig | undefined {
   return ccgHostAccount(o.ccgPlugin, o.ccgInput);
 }
 
-/** Domain facts and the accounts' checked names, from Active Directory over one connection. */
-async function factsFromDirectory(o: CreateOptions, accounts: readonly string[], deps: Deps): Promise<DomainFacts> {
-  const { readDomain } = require('../ad/domain') as typeof import('../ad/domain');
-  const { bareName, describeKind, findPrincipals, IDENTITY_ATTRS } = require('../ad/accounts') as typeof import('../ad/accounts');
-  return withDirectory(o, deps, async (dir) => {
-    const domain = await readDomain(dir);
-    const found = await findPrincipals(dir, domain, accounts, IDENTITY_ATTRS);
-    const problems: string[] = [];
-    for (const a of accounts) {
-      const p = found.get(bareName(a).toLowerCase());
-      if (!p) problems.push(`${a}: no such account in ${domain.dnsName}`);
-      else if (p.kind !== 'gmsa') problems.push(`${a}: ${p.dn} is ${describeKind(p.kind)}, not a group managed service account`);
-    }
-    if (problems.length > 0) {
-      throw new InvalidInputError(
-        problems.length === 1 ? (problems[0] as string) : `${problems.length} accounts are not gMSAs: ${problems.join('; ')}`,
-        'List the gMSAs with `docker gmsa account ls`, or create one with `docker gmsa account create NAME --hosts HOST`.',
-      );
-    }
-    return domain;
-  });
-}
-
 export function registerSpecCreate(spec: Command, deps: Deps): void {
   const cmd = spec
     .command('create')
@@ -141,13 +119,10 @@ Examples:
       const extra = splitList(o.additionalAccounts);
       const facts = o.offline ? offlineFacts(o) : await factsFromDirectory(o, [...unique, ...extra], deps);
       const ccg = hostAccount(o);
-      const plans = unique.map((account) => {
-        const built = buildCredentialSpec(facts, [account, ...extra], ccg ? { hostAccount: ccg } : {});
-        return {
-          name: checkSpecName(o.name ?? defaultSpecFileName(facts.netbiosName, account)),
-          bytes: Buffer.from(serializeCredentialSpec(built), 'utf8'),
-        };
-      });
+      const plans = unique.map((account) => ({
+        name: checkSpecName(o.name ?? defaultSpecFileName(facts.netbiosName, account)),
+        bytes: specBytes(facts, [account, ...extra], ccg),
+      }));
 
       if (o.path === '-') {
         deps.io.out(plans[0]?.bytes.toString('utf8') ?? '');

@@ -19,6 +19,7 @@ import { warn } from './deps';
 import { managerSession } from './swarm-session';
 
 interface DeployOptions {
+  offline?: boolean;
   dryRun?: boolean;
   force?: boolean;
   windowsBuild?: string;
@@ -32,14 +33,15 @@ function printCommand(deps: Deps, argv: readonly string[]): string {
   return commandLine(deps.env, deps.globals, argv, deps.platform);
 }
 
-async function runDeploy(args: StackArgs, deps: Deps): Promise<void> {
+async function runDeploy(args: StackArgs, deps: Deps, lookupFlags: { offline?: boolean } = {}): Promise<void> {
   const nodePath = require('node:path') as typeof import('node:path');
   const { readProject, where } = require('../compose/project') as typeof import('../compose/project');
   const { hideConfigSpecs, planStack, applyStack } = require('../compose/stack') as typeof import('../compose/stack');
   const { stackDeployArgv } = require('../compose/stack-args') as typeof import('../compose/stack-args');
   const client = require('../compose/client') as typeof import('../compose/client');
   const { runDocker } = require('../engine/docker-cli') as typeof import('../engine/docker-cli');
-  const { localStore, resolveRunSpec, xGmsaWording } = require('./run-spec') as typeof import('./run-spec');
+  const { localStore, xGmsaWording } = require('./run-spec') as typeof import('./run-spec');
+  const { findSpec, offlineWanted } = require('./spec-lookup') as typeof import('./spec-lookup');
   const { planConfig, describeConfigPlan } = require('../orchestrators/swarm-config') as typeof import('../orchestrators/swarm-config');
   const { decideWindowsBuild } = require('../orchestrators/swarm-nodes') as typeof import('../orchestrators/swarm-nodes');
   const swarm = require('../orchestrators/swarm') as typeof import('../orchestrators/swarm');
@@ -62,7 +64,7 @@ async function runDeploy(args: StackArgs, deps: Deps): Promise<void> {
   const requested = project.services.filter((s) => s.request && (s.request.kind === 'x-gmsa' || s.request.kind === 'file') && !hidden.services.has(s.name));
   if (requested.length > 0) notes.push(...project.unfollowed);
   const store = localStore(args.root, profile, deps.cwd);
-  const specDeps: Deps = { ...deps, cwd: base };
+  const looked = new Map<string, Promise<import('./spec-lookup').FoundSpecChoice>>();
   const plans = new Map<string, { plan: ConfigPlan; reuse?: SwarmConfig }>();
   const specs = new Map<string, StackSpec>();
   for (const svc of requested) {
@@ -70,7 +72,25 @@ async function runDeploy(args: StackArgs, deps: Deps): Promise<void> {
     const at = where(req.site);
     let spec: import('../credspec/model').CredentialSpec;
     if (req.kind === 'x-gmsa') {
-      spec = (await resolveRunSpec(req.account, req.spec, store, specDeps, xGmsaWording('nothing was deployed')).catch((err: unknown) => Promise.reject(located(err, at)))).spec;
+      const key = `${req.account.toLowerCase()}\n${req.spec ?? ''}`;
+      let found = looked.get(key);
+      if (!found) {
+        found = findSpec(
+          {
+            account: req.account,
+            ...(req.spec !== undefined ? { spec: req.spec } : {}),
+            ...(args.root !== undefined ? { root: args.root } : {}),
+            cwd: base,
+            ...(profile ? { profile } : {}),
+            ...(engine ? { swarm: engine } : { swarmMissing: 'the swarm manager did not answer' }),
+            offline: offlineWanted(lookupFlags.offline, deps.env),
+            wording: xGmsaWording('nothing was deployed'),
+          },
+          deps,
+        );
+        looked.set(key, found);
+      }
+      spec = (await found.catch((err: unknown) => Promise.reject(located(err, at)))).spec;
     } else if (req.kind === 'file') {
       if (!store) {
         throw new UnsupportedEngineError(
@@ -185,7 +205,9 @@ content is reused, whatever stack or service made it), and gives the service
 
   credential_spec: {config: gmsa-...}     with configs: {gmsa-...: {external: true}} at the top level
 
-so the spec travels with the stack and no node needs a copy. The hostname follows the Windows build of
+so the spec travels with the stack and no node needs a copy. x-gmsa: ACCOUNT finds its spec in --root's
+CredentialSpecs folder, else the swarm's newest gMSA config for ACCOUNT, else builds it from Active
+Directory (GMSA_DOMAIN or GMSA_LDAP_URL; never with --offline) as spec create does. The hostname follows the Windows build of
 the nodes (--windows-build N, else the io.docker-gmsa.windows-build labels of the Windows nodes the
 service's placement constraints allow, else 2019 or later): before 17763 it is the gMSA name and more than
 one task per gMSA is refused (--force to accept it); from 17763 each task gets its own, <account>-<task
@@ -214,6 +236,7 @@ export function registerStack(program: Command, deps: Deps): void {
     .option('--windows-build <n>', "the Windows build of the nodes (default: the nodes' io.docker-gmsa.windows-build labels, else 17763+)")
     .option('--root <dir>', "Docker root folder whose CredentialSpecs holds the specs (when the engine's is not on this machine)")
     .option('--force', 'deploy even when the build allows one container per gMSA and more could run')
+    .option('--offline', 'never build a spec from Active Directory (env GMSA_OFFLINE=1)')
     .passThroughOptions()
     .allowUnknownOption()
     .allowExcessArguments()
@@ -223,7 +246,7 @@ export function registerStack(program: Command, deps: Deps): void {
       const preset: StackPreset = { dryRun: o.dryRun === true, force: o.force === true };
       if (o.windowsBuild !== undefined) preset.windowsBuild = parseWindowsBuild(o.windowsBuild);
       if (o.root !== undefined) preset.root = o.root;
-      return runDeploy(parseStackArgs(rest, preset), deps);
+      return runDeploy(parseStackArgs(rest, preset), deps, { offline: o.offline === true });
     });
 }
 

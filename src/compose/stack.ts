@@ -19,8 +19,9 @@
 import * as nodePath from 'node:path';
 import type { Pair, YAMLMap, YAMLSeq } from 'yaml';
 import { BuildRuleError, ConflictError, InvalidInputError, UnsupportedEngineError, UsageError } from '../errors';
-import { NETWORK_SERVICE, LOCAL_SYSTEM } from '../engine/run-plan';
-import { FIRST_GMSA_BUILD, FREE_HOSTNAME_BUILD, HYPERV_GMSA_BROKEN_BUILDS, NETWORK_SERVICE_BUILD, releaseName } from '../engine/windows-builds';
+import { hostnameRefusal, isolationRefusal, refusalError, userRefusal } from '../engine/build-rules';
+import { NETWORK_SERVICE } from '../engine/run-plan';
+import { FIRST_GMSA_BUILD, FREE_HOSTNAME_BUILD, releaseName } from '../engine/windows-builds';
 import { serviceHostnameTemplate, MAX_HOSTNAME } from '../orchestrators/swarm-plan';
 import type { BuildDecision } from '../orchestrators/swarm-nodes';
 import { interpolate, type Lookup } from './env';
@@ -167,10 +168,6 @@ function constraintsOf(svc: ComposeService, lookup: Lookup): string[] {
   return out;
 }
 
-function isPrivilegedIdentity(user: string | undefined): boolean {
-  return user !== undefined && [NETWORK_SERVICE, LOCAL_SYSTEM].some((u) => u.toLowerCase() === user.toLowerCase());
-}
-
 function isCredentialSpecOpt(s: string): boolean {
   return /^\s*credentialspec\s*[=:]/i.test(s);
 }
@@ -219,21 +216,19 @@ export function planStack(input: StackPlanInput): StackPlan {
       throw new BuildRuleError(`Windows build ${build} predates gMSA support for containers`, 'Use Windows Server 2016 (14393) or later on the Windows nodes; 2019 (17763) or later is best.');
     }
     const isolation = svc.isolation?.value;
-    if (HYPERV_GMSA_BROKEN_BUILDS.includes(build) && (isolation ?? '').toLowerCase() === 'hyperv') {
-      throw new BuildRuleError(`${at}: Hyper-V isolation with a gMSA hangs or fails on ${release}`, `Set isolation: process on service "${svc.name}".`);
-    }
+    const isoRefused = isolationRefusal(build, isolation, { fix: `Set isolation: process on service "${svc.name}".` });
+    if (isoRefused) throw refusalError(isoRefused, at);
     const networkService = req.kind === 'x-gmsa' && req.networkService;
     const given = svc.user?.value;
     if (networkService && given !== undefined && given.toLowerCase() !== NETWORK_SERVICE.toLowerCase()) {
       throw new UsageError(`${at}: x-gmsa network-service and user: ${given} both set the user`, `Remove user: from service "${svc.name}", or drop network-service from its x-gmsa.`);
     }
     const effectiveUser = networkService ? NETWORK_SERVICE : given;
-    if (isPrivilegedIdentity(effectiveUser) && build < NETWORK_SERVICE_BUILD) {
-      throw new BuildRuleError(
-        `${at}: running as ${effectiveUser} inside a container needs Windows 1709 (16299) or later; the tasks run on ${release}`,
-        `Run the app as ContainerAdministrator there (drop ${networkService ? 'network-service' : 'user:'}), or move the Windows nodes to Windows Server 2019.`,
-      );
-    }
+    const userRefused = userRefusal(build, effectiveUser, {
+      tasks: true,
+      fix: `Run the app as ContainerAdministrator there (drop ${networkService ? 'network-service' : 'user:'}), or move the Windows nodes to Windows Server 2019.`,
+    });
+    if (userRefused) throw refusalError(userRefused, at);
 
     const account = spec.account;
     const givenHostname = svc.hostname?.value;
@@ -241,12 +236,14 @@ export function planStack(input: StackPlanInput): StackPlan {
     const replicas = svc.replicas;
     let hostname: string | undefined;
     if (build < FREE_HOSTNAME_BUILD) {
-      if (givenHostname !== undefined && givenHostname.toLowerCase() !== account.toLowerCase()) {
-        throw new BuildRuleError(
-          `${at}: on ${release} the task hostname must be the gMSA name (${account}), not ${givenHostname}: with another name inbound NTLM and name/SID translation fail`,
-          `Remove hostname: from service "${svc.name}" (docker gmsa sets it to ${account}), or run the stack on Windows Server 2019 (17763) or later nodes.`,
-        );
-      }
+      const hostRefused = hostnameRefusal(
+        build,
+        account,
+        givenHostname,
+        `Remove hostname: from service "${svc.name}" (docker gmsa sets it to ${account}), or run the stack on Windows Server 2019 (17763) or later nodes.`,
+        'task',
+      );
+      if (hostRefused) throw refusalError(hostRefused, at);
       const twice: string[] = [];
       if (mode === 'global' || mode === 'global-job') twice.push(`mode: ${mode} runs a task on every eligible node`);
       else if (replicas > 1) twice.push(`it has ${replicas} replicas`);

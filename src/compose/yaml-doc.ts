@@ -569,3 +569,52 @@ export function lineOf(d: ComposeDoc, node: unknown): number | undefined {
   }
   return lo + 1;
 }
+
+/** True when `s` written plain would read back as `s` under both YAML 1.2 and YAML 1.1 (go-yaml v2, kubectl). */
+function plainIsSafe(s: string): boolean {
+  const Y = yamlLib();
+  if (s === '' || s !== s.trim() || /[\u0000-\u001f\u007f-\u009f\u2028\u2029\ufeff\ud800-\udfff]/.test(s)) return false;
+  return (['1.1', '1.2'] as const).every((version) => {
+    try {
+      return Y.parse(`k: ${s}\n${s}: v\n`, { version, uniqueKeys: false, strict: true }) instanceof Object && (Y.parse(`k: ${s}\n`, { version }) as { k?: unknown }).k === s && Y.parse(s, { version }) === s;
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** Refuses what JSON cannot hold (NaN, functions...): a bug in the caller, not output. */
+function checkJson(v: unknown): void {
+  if (v === null || typeof v === 'string' || typeof v === 'boolean') return;
+  if (typeof v === 'number') {
+    if (!Number.isFinite(v)) throw new TypeError(`cannot write the number ${v} as YAML`);
+    return;
+  }
+  if (Array.isArray(v)) return v.forEach(checkJson);
+  if (typeof v === 'object') return Object.values(v as Record<string, unknown>).forEach(checkJson);
+  throw new TypeError(`cannot write a value of type ${typeof v} as YAML`);
+}
+
+/**
+ * JSON-shaped data as block YAML ending with a newline, through the yaml package: a string stays plain only
+ * when YAML 1.2 and YAML 1.1 readers both read it back unchanged, otherwise it is double-quoted.
+ */
+export function printData(value: unknown): string {
+  checkJson(value);
+  const Y = yamlLib();
+  // As JSON would carry it (-0 is 0, undefined members are left out).
+  const doc = new Y.Document(JSON.parse(JSON.stringify(value)) as unknown, { version: '1.2' });
+  Y.visit(doc, {
+    Scalar(_key, node) {
+      if (typeof node.value === 'string') node.type = plainIsSafe(node.value) ? 'PLAIN' : 'QUOTE_DOUBLE';
+    },
+  });
+  // Such characters only occur in double-quoted scalars here (never plain): escape them, as some YAML 1.1
+  // readers fold NEL and the Unicode separators into spaces.
+  return doc
+    .toString({ lineWidth: 0, doubleQuotedAsJSON: false })
+    .replace(/[\u007f-\u009f\u2028\u2029\ufeff]/g, (c) => {
+      const code = c.charCodeAt(0);
+      return code <= 0xff ? `\\x${code.toString(16).toUpperCase().padStart(2, '0')}` : `\\u${code.toString(16).toUpperCase().padStart(4, '0')}`;
+    });
+}

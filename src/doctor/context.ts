@@ -134,7 +134,7 @@ export class DoctorContext {
       } catch {
         profile = undefined; // --spec FILE and --root still work without an engine
       }
-      return lookupSpec(account, { ...(this.o.spec ? { spec: this.o.spec } : {}), ...(this.o.root ? { root: this.o.root } : {}) }, profile, this.deps);
+      return lookupSpec(account, { ...(this.o.spec ? { spec: this.o.spec } : {}), ...(this.o.root ? { root: this.o.root } : {}), directory: this.o.directory }, profile, this.deps);
     });
   }
 

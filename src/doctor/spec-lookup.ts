@@ -1,11 +1,11 @@
 /**
- * The one place doctor asks which credential spec ACCOUNT gets. Today that is run's lookup
- * (cli/run-spec.ts: --spec, else the store's spec for the account); when the lookup moves into its own
- * module, only the call below changes.
+ * The one place doctor asks which credential spec ACCOUNT gets: the one spec lookup every command uses
+ * (cli/spec-lookup.ts: --spec, the engine's store or --root, Active Directory), quietly: what it would
+ * print goes into the check's evidence instead.
  */
-import { join } from 'node:path';
 import type { SpecChoice } from '../engine/run-plan';
 import type { HostProfile } from '../engine/profile';
+import type { DirectoryFlags } from '../ad/settings';
 import type { Deps } from '../cli/deps';
 import { SpecInvalidError } from '../errors';
 
@@ -14,15 +14,30 @@ export type SpecLookup =
   /** Found but not valid: the validation report, as the lookup printed it. */
   | { ok: false; invalid: string; where: string };
 
-export async function lookupSpec(account: string, o: { spec?: string; root?: string }, profile: HostProfile | undefined, deps: Deps): Promise<SpecLookup> {
-  const { localStore, resolveRunSpec } = require('../cli/run-spec') as typeof import('../cli/run-spec');
-  const store = localStore(o.root, profile, deps.cwd);
+export async function lookupSpec(
+  account: string,
+  o: { spec?: string; root?: string; directory?: DirectoryFlags },
+  profile: HostProfile | undefined,
+  deps: Deps,
+): Promise<SpecLookup> {
+  const { findSpec } = require('../cli/spec-lookup') as typeof import('../cli/spec-lookup');
+  const { describeOrigin } = require('../credspec/lookup') as typeof import('../credspec/lookup');
   let report = '';
   const quiet: Deps = { ...deps, io: { ...deps.io, err: (s) => void (report += s) } };
-  const where = o.spec ?? (store ? store.dir : "the engine's store");
+  const where = o.spec ?? "the engine's store";
   try {
-    const choice = await resolveRunSpec(account, o.spec, store, quiet);
-    return { ok: true, choice, where: choice.storeName && store ? join(store.dir, choice.storeName) : where };
+    const found = await findSpec(
+      {
+        account,
+        ...(o.spec !== undefined ? { spec: o.spec } : {}),
+        ...(o.root !== undefined ? { root: o.root } : {}),
+        ...(profile ? { profile } : {}),
+        ...(o.directory ? { directory: o.directory } : {}),
+      },
+      quiet,
+    );
+    const choice: SpecChoice = found.storeName ? { storeName: found.storeName, spec: found.spec } : { spec: found.spec };
+    return { ok: true, choice, where: found.path ?? describeOrigin(found.origin) };
   } catch (err) {
     if (err instanceof SpecInvalidError) return { ok: false, invalid: report.trim() || err.message, where };
     throw err;

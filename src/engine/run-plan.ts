@@ -7,10 +7,22 @@ import type { CredentialSpec } from '../credspec/model';
 import { BuildRuleError, InvalidInputError, UnsupportedEngineError, UsageError, type GmsaError } from '../errors';
 import { allValues, lastValue, parseRunArgs, splitExecArgs, type ParsedDockerArgs } from './docker-args';
 import type { HostProfile } from './profile';
-import { compareApiVersions, FIRST_GMSA_BUILD, FREE_HOSTNAME_BUILD, HYPERV_GMSA_BROKEN_BUILDS, NETWORK_SERVICE_BUILD, RAW_SPEC_API, releaseName } from './windows-builds';
+import { compareApiVersions, FIRST_GMSA_BUILD, FREE_HOSTNAME_BUILD, RAW_SPEC_API, releaseName } from './windows-builds';
+import {
+  hostnameRefusal,
+  isHyperV,
+  isolationRefusal,
+  LOCAL_SYSTEM,
+  netbiosNote,
+  NETWORK_SERVICE,
+  refusalError,
+  sharedHostnameRefusal,
+  singleUseRefusal,
+  userRefusal,
+  type BuildRefusal,
+} from './build-rules';
 
-export const NETWORK_SERVICE = 'NT AUTHORITY\\NETWORK SERVICE';
-export const LOCAL_SYSTEM = 'NT AUTHORITY\\SYSTEM';
+export { NETWORK_SERVICE, LOCAL_SYSTEM, isHyperV };
 /** Label put on every container the plugin starts, so later runs can find the gMSA's other containers. */
 export const ACCOUNT_LABEL = 'io.docker-gmsa.account';
 
@@ -33,6 +45,8 @@ export interface RunRequest {
   force: boolean;
   /** Running containers that already use this gMSA (names), for the one-container rule before 17763. */
   othersWithAccount: readonly string[];
+  /** Running containers of this gMSA with the hostname given (names), for the shared-hostname rule from 17763. */
+  sameHostname?: readonly string[];
   /** A hostname source for 17763+ when the user gives none (injected so tests are deterministic). */
   uniqueHostname: (account: string) => string;
 }
@@ -46,10 +60,6 @@ export interface RunPlan {
   securityOpt: string;
   /** Things the user should know (stderr). */
   notes: string[];
-}
-
-export function isHyperV(isolation: string | undefined): boolean {
-  return (isolation ?? '').toLowerCase() === 'hyperv';
 }
 
 /** A NetBIOS-safe (≤15 characters) hostname unique to this container: the gMSA name cut short plus a suffix. */
@@ -112,21 +122,18 @@ export function effectiveIsolation(asked: string | undefined, engineDefault: str
 
 /** True when Hyper-V isolation with a gMSA hangs or fails on this build (1703, 1709, 1803). */
 export function hypervGmsaBroken(build: number, isolation: string | undefined): boolean {
-  return HYPERV_GMSA_BROKEN_BUILDS.includes(build) && isHyperV(isolation);
+  return isolationRefusal(build, isolation) !== undefined;
 }
 
 /** True when `user` is Network Service or Local System, which can use the gMSA only from 1709 (16299) on. */
 export function machineIdentityTooEarly(build: number, user: string | undefined): boolean {
-  return !!user && [NETWORK_SERVICE, LOCAL_SYSTEM].some((u) => u.toLowerCase() === user.toLowerCase()) && build < NETWORK_SERVICE_BUILD;
+  return userRefusal(build, user) !== undefined;
 }
 
-/** The refusal of Network Service or SYSTEM before 1709, one error class for run and exec. */
+/** The refusal of Network Service or SYSTEM before 1709 (build-rules.ts), with the caller's next step. */
 export function refuseMachineIdentity(build: number, user: string | undefined, hint: string): void {
-  if (!machineIdentityTooEarly(build, user)) return;
-  throw new BuildRuleError(
-    `running as ${user} inside a container needs Windows 1709 (16299) or later; this engine is ${releaseName(build) ?? `build ${build}`}`,
-    hint,
-  );
+  const refused = userRefusal(build, user, { fix: hint });
+  if (refused) throw refusalError(refused);
 }
 
 export interface HostnameRequest {
@@ -202,12 +209,8 @@ export function planRun(req: RunRequest): RunPlan {
   // Isolation: Hyper-V with a gMSA hangs or fails on 1703/1709/1803.
   const asked = lastValue(parsed, 'isolation');
   const isolation = effectiveIsolation(asked, p.isolation);
-  if (hypervGmsaBroken(build, isolation)) {
-    throw new BuildRuleError(
-      `Hyper-V isolation with a gMSA hangs or fails on ${release}${asked ? '' : " (it is this engine's default isolation)"}`,
-      'Run it with process isolation: add --isolation process after the account.',
-    );
-  }
+  const isoRefused = isolationRefusal(build, isolation, { engineDefault: !asked });
+  if (isoRefused) throw refusalError(isoRefused);
 
   // User: Network Service when asked; it needs 1709 (16299) or later.
   const user = lastValue(parsed, 'user');
@@ -215,27 +218,24 @@ export function planRun(req: RunRequest): RunPlan {
     throw new UsageError(`--network-service and --user ${user} both set the user`, 'Keep one of them.');
   }
   const effectiveUser = req.networkService ? NETWORK_SERVICE : user;
-  refuseMachineIdentity(build, effectiveUser, 'Run the app as ContainerAdministrator (the default) on this host, or move to Windows Server 2019.');
+  const userRefused = userRefusal(build, effectiveUser);
+  if (userRefused) throw refusalError(userRefused);
 
   // Hostname.
   const given = lastValue(parsed, 'hostname');
   const decided = decideHostname({ account: req.account, build, given, othersWithAccount: req.othersWithAccount, force: req.force, uniqueHostname: req.uniqueHostname });
-  if (decided.refused === 'must-be-account') {
-    throw new BuildRuleError(
-      `on ${release} the container hostname must be the gMSA name (${req.account}), not ${given}: with another name inbound NTLM and name/SID translation fail`,
-      `Drop --hostname (docker gmsa sets it to ${req.account}), or move to Windows Server 2019 (17763) where the hostname is free.`,
-    );
-  }
-  if (decided.refused === 'one-container-per-gmsa') {
-    throw new BuildRuleError(
-      `${req.othersWithAccount.join(', ')} already use${req.othersWithAccount.length === 1 ? 's' : ''} the gMSA ${req.account}; on ${release} two containers with one gMSA race at the domain controller and lose their trust`,
-      'Stop the other container first, use another gMSA for this one, or pass --force if you accept intermittent failures.',
-    );
+  if (decided.refused === 'must-be-account') throw refusalError(hostnameRefusal(build, req.account, given) as BuildRefusal);
+  if (decided.refused === 'one-container-per-gmsa') throw refusalError(singleUseRefusal(build, req.account, req.othersWithAccount, false) as BuildRefusal);
+  const sharedRefused = sharedHostnameRefusal(build, req.account, given, req.sameHostname ?? [], req.force);
+  if (sharedRefused) throw refusalError(sharedRefused);
+  if (given !== undefined && (req.sameHostname ?? []).length > 0 && build >= FREE_HOSTNAME_BUILD) {
+    notes.push(`Warning: ${(req.sameHostname ?? []).join(', ')} also run${(req.sameHostname ?? []).length === 1 ? 's' : ''} with ${req.account} and the hostname ${given}: expect intermittent trust failures.`);
   }
   if (decided.sharedAnyway) notes.push(`Warning: ${req.othersWithAccount.join(', ')} also use ${req.account}: expect intermittent trust failures on ${release}.`);
   const hostname = decided.hostname;
   if (decided.generated) notes.push(`Hostname ${hostname}: each container with one gMSA needs its own hostname on ${release} (the network still sees the gMSA name).`);
-  if (hostname.length > 15) notes.push(`Warning: hostname ${hostname} is longer than 15 characters; NetBIOS sees only the first 15.`);
+  const longName = netbiosNote(hostname);
+  if (longName) notes.push(longName);
 
   const delivery = chooseDelivery(req);
   const inlineSecret = delivery.value.startsWith('raw://') && carriesHostSecret(req.spec.spec);

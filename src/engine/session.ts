@@ -3,7 +3,7 @@
  * does, a client built on first use, and the host profile fetched once per run.
  */
 import { existsSync } from 'node:fs';
-import type { Deps } from '../cli/deps';
+import type { DockerGlobals } from './globals';
 import { createEngineClient, type EngineClient } from './client';
 import { resolveEndpoint, type ResolvedEndpoint } from './endpoint';
 import { buildHostProfile, type HostProfile } from './profile';
@@ -16,8 +16,16 @@ export interface EngineSession {
   profile(): Promise<HostProfile>;
 }
 
+/** What a session needs from the caller (cli/deps.ts's Deps has all of it; engine/ does not import cli/). */
+export interface SessionInputs {
+  globals: DockerGlobals;
+  env: NodeJS.ProcessEnv;
+  platform: NodeJS.Platform;
+  homedir: string;
+}
+
 /** `timeoutMs` bounds each engine call (default ENGINE_TIMEOUT_MS; completion asks for less). */
-export async function openEngineSession(deps: Deps, opts: { timeoutMs?: number } = {}): Promise<EngineSession> {
+export async function openEngineSession(deps: SessionInputs, opts: { timeoutMs?: number } = {}): Promise<EngineSession> {
   const endpoint = resolveEndpoint(deps.globals, deps.env, deps.platform, deps.homedir);
   const client = createEngineClient(endpoint, { timeoutMs: opts.timeoutMs ?? ENGINE_TIMEOUT_MS, env: deps.env });
   let profile: Promise<HostProfile> | undefined;

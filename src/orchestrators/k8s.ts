@@ -19,101 +19,10 @@ import { InvalidInputError } from '../errors';
 // ---------------------------------------------------------------------------------------------------------
 // YAML text
 
-/** Words some YAML reader turns into null or a boolean (YAML 1.1 readers such as go-yaml v2 included). */
-const YAML_RESERVED_WORDS = /^(?:~|null|true|false|yes|no|on|off|y|n)$/i;
-
-/**
- * Plain only for a letter followed by letters, digits, `.`, `_`, `/` and `-`: no indicator, no space, no
- * colon, nothing that reads as a number, a date, a null or a boolean in any YAML version.
- */
-const YAML_PLAIN_SAFE = /^[A-Za-z][A-Za-z0-9._/-]*$/;
-
-function hex(code: number, width: number): string {
-  return code.toString(16).toUpperCase().padStart(width, '0');
-}
-
-/** A YAML double-quoted scalar: escapes for `"`, `\`, and every character YAML does not allow as is. */
-export function yamlDoubleQuoted(s: string): string {
-  let out = '"';
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 0xd800 && c <= 0xdbff) {
-      const d = s.charCodeAt(i + 1);
-      if (d >= 0xdc00 && d <= 0xdfff) {
-        // A well-formed surrogate pair is one printable character.
-        out += s.slice(i, i + 2);
-        i++;
-        continue;
-      }
-    }
-    if (c === 0x22) out += '\\"';
-    else if (c === 0x5c) out += '\\\\';
-    else if (c === 0x09) out += '\\t';
-    else if (c === 0x0a) out += '\\n';
-    else if (c === 0x0d) out += '\\r';
-    else if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) out += `\\x${hex(c, 2)}`;
-    else if (c === 0x2028 || c === 0x2029 || c === 0xfeff || c >= 0xfffe || (c >= 0xd800 && c <= 0xdfff)) out += `\\u${hex(c, 4)}`;
-    else out += s[i];
-  }
-  return `${out}"`;
-}
-
-/** A string as a YAML scalar: plain when that is unambiguous, double-quoted otherwise. */
-export function yamlString(s: string): string {
-  return YAML_PLAIN_SAFE.test(s) && !YAML_RESERVED_WORDS.test(s) ? s : yamlDoubleQuoted(s);
-}
-
-function isMapping(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-/** The one-line form of a value, or undefined when it needs a block (a non-empty mapping or sequence). */
-function yamlInline(v: unknown): string | undefined {
-  if (v === null) return 'null';
-  if (typeof v === 'boolean') return v ? 'true' : 'false';
-  if (typeof v === 'number') {
-    if (!Number.isFinite(v)) throw new TypeError(`cannot write the number ${v} as YAML`);
-    return JSON.stringify(v);
-  }
-  if (typeof v === 'string') return yamlString(v);
-  if (Array.isArray(v)) return v.length === 0 ? '[]' : undefined;
-  if (isMapping(v)) return Object.keys(v).length === 0 ? '{}' : undefined;
-  throw new TypeError(`cannot write a value of type ${typeof v} as YAML`);
-}
-
-/** Lines of a non-empty mapping or sequence, indented by `indent` spaces. */
-function yamlBlockLines(v: unknown, indent: number): string[] {
-  const pad = ' '.repeat(indent);
-  const lines: string[] = [];
-  if (Array.isArray(v)) {
-    for (const item of v) {
-      const one = yamlInline(item);
-      if (one !== undefined) {
-        lines.push(`${pad}- ${one}`);
-        continue;
-      }
-      // The item's own block one level deeper, its first line taking the dash.
-      const sub = yamlBlockLines(item, indent + 2);
-      sub[0] = `${pad}- ${(sub[0] as string).slice(indent + 2)}`;
-      lines.push(...sub);
-    }
-    return lines;
-  }
-  if (!isMapping(v)) throw new TypeError('a YAML block needs a mapping or a sequence');
-  for (const [k, val] of Object.entries(v)) {
-    const key = yamlString(k);
-    const one = yamlInline(val);
-    if (one !== undefined) lines.push(`${pad}${key}: ${one}`);
-    else lines.push(`${pad}${key}:`, ...yamlBlockLines(val, indent + 2));
-  }
-  return lines;
-}
-
-/** A JSON-shaped value as YAML block text ending with a newline. */
+/** A JSON-shaped value as YAML block text ending with a newline, printed by the yaml package (compose/yaml-doc.ts). */
 export function toYaml(value: unknown): string {
-  const one = yamlInline(value);
-  if (one !== undefined) return `${one}\n`;
-  return `${yamlBlockLines(value, 0).join('\n')}\n`;
+  const { printData } = require('../compose/yaml-doc') as typeof import('../compose/yaml-doc');
+  return printData(value);
 }
 
 /** `# text` lines; line breaks and other control characters inside a line become spaces. */

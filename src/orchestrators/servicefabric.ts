@@ -10,6 +10,8 @@
  *
  * Pure; XML text is written here, every attribute value escaped.
  */
+import { hostnameRefusal, isolationRefusal, MAX_NETBIOS_HOSTNAME, netbiosNote, refusalError } from '../engine/build-rules';
+import { FREE_HOSTNAME_BUILD } from '../engine/windows-builds';
 import { InvalidInputError } from '../errors';
 import { firstLoneSurrogate } from '../util/text';
 
@@ -17,8 +19,7 @@ export type SfIsolation = 'process' | 'hyperv';
 export const SF_ISOLATIONS: readonly SfIsolation[] = ['process', 'hyperv'];
 /** The usual name of a service's code package in Service Fabric templates. */
 export const DEFAULT_CODE_PACKAGE = 'Code';
-/** NetBIOS, and so the name the domain sees, keeps at most 15 characters of a hostname. */
-export const MAX_NETBIOS_HOSTNAME = 15;
+export { MAX_NETBIOS_HOSTNAME };
 
 /** Characters XML 1.0 cannot carry at all, even escaped. */
 const XML_FORBIDDEN = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/;
@@ -72,6 +73,8 @@ export interface ServiceFabricRequest {
   isolation?: SfIsolation;
   /** The CodePackageRef: the code package of the container in its ServiceManifest.xml. */
   codePackage?: string;
+  /** The Windows build of the nodes, when known (--windows-build, or the engine's); the build rules apply to it. */
+  build?: number;
 }
 
 export interface ServiceFabricPlan {
@@ -106,7 +109,10 @@ export function planServiceFabric(req: ServiceFabricRequest): ServiceFabricPlan 
         `Leave --hostname out to use the gMSA name (${req.account}).`,
       );
     }
-    if (hostname.toLowerCase() !== req.account.toLowerCase()) {
+    if (req.build !== undefined) {
+      const refused = hostnameRefusal(req.build, req.account, hostname, `Leave --hostname out to use the gMSA name (${req.account}), or run the service on Windows Server 2019 (17763) or later nodes.`);
+      if (refused) throw refusalError(refused);
+    } else if (hostname.toLowerCase() !== req.account.toLowerCase()) {
       notes.push(
         `The hostname ${hostname} is not the gMSA name ${req.account}: before Windows Server 2019 (build 17763) the hostname must be the gMSA name, or inbound NTLM and name/SID translation fail.`,
       );
@@ -117,11 +123,16 @@ export function planServiceFabric(req: ServiceFabricRequest): ServiceFabricPlan 
       notes.push(`The gMSA name ${req.account} is not a valid hostname; give one with --hostname.`);
     }
   }
-  if (hostname.length > MAX_NETBIOS_HOSTNAME) {
-    notes.push(`Warning: the hostname ${hostname} is longer than ${MAX_NETBIOS_HOSTNAME} characters; NetBIOS sees only the first ${MAX_NETBIOS_HOSTNAME}.`);
-  }
-  if (isolation === 'hyperv') {
+  const longName = netbiosNote(hostname);
+  if (longName) notes.push(longName);
+  if (req.build !== undefined) {
+    const refused = isolationRefusal(req.build, isolation, { fix: 'Use Isolation="process" (--isolation process), or Windows Server 2019 (17763) or later nodes.' });
+    if (refused) throw refusalError(refused);
+  } else if (isolation === 'hyperv') {
     notes.push('Hyper-V isolation with a gMSA hangs or fails on Windows 1703 to 1803 (builds 15063-17134); use Windows Server 2019 or later hosts and images.');
+  }
+  if (req.build !== undefined && req.build >= FREE_HOSTNAME_BUILD && req.hostname === undefined) {
+    notes.push(`Every container of ${req.account} gets the hostname ${hostname}; from Windows Server 2019 two containers of one gMSA should each have their own (give --hostname per service).`);
   }
 
   const securityOption = `credentialspec=file://${req.specFileName}`;

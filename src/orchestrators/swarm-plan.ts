@@ -19,16 +19,15 @@
  *   two services on one gMSA both have a slot 1. A `--hostname` of the user's own is kept.
  */
 import { BuildRuleError, UnsupportedEngineError, UsageError } from '../errors';
+import { hostnameRefusal, isolationRefusal, netbiosNote, refusalError, userRefusal } from '../engine/build-rules';
 import { allValues, lastValue, parseServiceCreateArgs, parseServiceUpdateArgs, type ParsedDockerArgs } from '../engine/docker-args';
 import { describeEndpoint, type ResolvedEndpoint } from '../engine/endpoint';
 import type { HostProfile } from '../engine/profile';
-import { LOCAL_SYSTEM, NETWORK_SERVICE } from '../engine/run-plan';
+import { NETWORK_SERVICE } from '../engine/run-plan';
 import {
   compareApiVersions,
   FIRST_GMSA_BUILD,
   FREE_HOSTNAME_BUILD,
-  HYPERV_GMSA_BROKEN_BUILDS,
-  NETWORK_SERVICE_BUILD,
   RAW_SPEC_API,
   releaseName,
 } from '../engine/windows-builds';
@@ -78,10 +77,6 @@ function isTemplate(hostname: string): boolean {
 
 function credentialSpecGiven(p: ParsedDockerArgs): boolean {
   return p.options.some((o) => o.name === 'credential-spec');
-}
-
-function isPrivilegedIdentity(user: string | undefined): boolean {
-  return user !== undefined && [NETWORK_SERVICE, LOCAL_SYSTEM].some((u) => u.toLowerCase() === user.toLowerCase());
 }
 
 function uint(v: string | undefined): number | undefined {
@@ -136,32 +131,23 @@ export function planServiceCreate(req: ServiceCreateRequest): ServicePlan {
   const notes: string[] = [req.build.note];
 
   const isolation = lastValue(parsed, 'isolation');
-  if (HYPERV_GMSA_BROKEN_BUILDS.includes(build) && (isolation ?? '').toLowerCase() === 'hyperv') {
-    throw new BuildRuleError(`Hyper-V isolation with a gMSA hangs or fails on ${release}`, 'Use --isolation process.');
-  }
+  const isoRefused = isolationRefusal(build, isolation, { fix: 'Use --isolation process.' });
+  if (isoRefused) throw refusalError(isoRefused);
 
   const user = lastValue(parsed, 'user');
   if (req.networkService && user !== undefined) {
     throw new UsageError(`--network-service and --user ${user} both set the user`, 'Keep one of them.');
   }
   const effectiveUser = req.networkService ? NETWORK_SERVICE : user;
-  if (isPrivilegedIdentity(effectiveUser) && build < NETWORK_SERVICE_BUILD) {
-    throw new BuildRuleError(
-      `running as ${effectiveUser} inside a container needs Windows 1709 (16299) or later; the tasks run on ${release}`,
-      'Run the app as ContainerAdministrator (the default) there, or move the Windows nodes to Windows Server 2019.',
-    );
-  }
+  const userRefused = userRefusal(build, effectiveUser, { tasks: true, fix: 'Run the app as ContainerAdministrator (the default) there, or move the Windows nodes to Windows Server 2019.' });
+  if (userRefused) throw refusalError(userRefused);
 
   const given = lastValue(parsed, 'hostname');
   const tasks = concurrentTasks(parsed);
   let hostname: string;
   if (build < FREE_HOSTNAME_BUILD) {
-    if (given !== undefined && given.toLowerCase() !== req.account.toLowerCase()) {
-      throw new BuildRuleError(
-        `on ${release} the task hostname must be the gMSA name (${req.account}), not ${given}: with another name inbound NTLM and name/SID translation fail`,
-        `Drop --hostname (docker gmsa sets it to ${req.account}), or run the service on Windows Server 2019 (17763) or later nodes.`,
-      );
-    }
+    const hostRefused = hostnameRefusal(build, req.account, given, `Drop --hostname (docker gmsa sets it to ${req.account}), or run the service on Windows Server 2019 (17763) or later nodes.`, 'task');
+    if (hostRefused) throw refusalError(hostRefused);
     const twice: string[] = [];
     if (tasks.count > 1) twice.push(tasks.why);
     for (const flag of ['update-order', 'rollback-order']) {
@@ -191,9 +177,8 @@ export function planServiceCreate(req: ServiceCreateRequest): ServicePlan {
     hostname = serviceHostnameTemplate(req.account);
     notes.push(`Hostname ${hostname}: a name per task, expanded by swarm when the task starts (at most ${MAX_HOSTNAME} characters).`);
   }
-  if (!isTemplate(hostname) && hostname.length > MAX_HOSTNAME) {
-    notes.push(`Warning: hostname ${hostname} is longer than ${MAX_HOSTNAME} characters; NetBIOS sees only the first ${MAX_HOSTNAME}.`);
-  }
+  const longName = isTemplate(hostname) ? undefined : netbiosNote(hostname);
+  if (longName) notes.push(longName);
   const constraints = allValues(parsed, 'constraint');
   if (parsed.options.some((o) => o.name === 'no-resolve-image') && !constraints.some((c) => /node\.platform\.os/i.test(c))) {
     // Swarm places an image by the platforms the CLI resolved from the registry; without them a Windows

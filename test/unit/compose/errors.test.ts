@@ -46,15 +46,15 @@ describe('x-gmsa and credential_spec', () => {
   test('an account without a spec in the store: the hint creates one', async () => {
     const err = await failure({ 'compose.yaml': svc('    x-gmsa: nobody\n') });
     expect(err).toBeInstanceOf(NotFoundError);
-    expect(err.message).toMatch(/compose\.yaml:2: service "web": no credential spec for nobody in /);
-    expect(err.hint).toMatch(/^Create one: docker gmsa spec create nobody .*x-gmsa: \{account: nobody, spec: FILE\}/);
+    expect(err.message).toMatch(/compose\.yaml:2: service "web": no credential spec found for nobody; tried, in order:\n  1\. the --root CredentialSpecs folder: no spec for nobody in \S+\n  2\. Active Directory: no directory configured/);
+    expect(err.hint).toMatch(/^Set GMSA_DOMAIN=contoso\.com or GMSA_LDAP_URL=/);
   });
 
-  test('without a store on this machine: point --root at one, or name the file', async () => {
+  test('without a store on this machine and no directory: the lookup says what it tried and how to build it', async () => {
     const err = await failure({ 'compose.yaml': svc('    x-gmsa: webapp01\n') }, { root: null });
-    expect(err).toBeInstanceOf(UnsupportedEngineError);
-    expect(err.message).toMatch(/service "web": the engine's CredentialSpecs folder is not on this machine/);
-    expect(err.hint).toMatch(/--root/);
+    expect(err).toBeInstanceOf(NotFoundError);
+    expect(err.message).toMatch(/service "web": no credential spec found for webapp01; tried, in order:\n  1\. the engine's CredentialSpecs folder: .*\n  2\. Active Directory: no directory configured/);
+    expect(err.hint).toMatch(/GMSA_DOMAIN/);
   });
 
   test('an account and the spec of another gMSA', async () => {

@@ -50,7 +50,7 @@ export function fakeDeps(opts: { cwd: string; env?: NodeJS.ProcessEnv; profile?:
     version: '0.0.0-test',
     engine: async () => {
       if (p instanceof Error) throw p;
-      return { profile: async () => p } as never;
+      return { profile: async () => p, endpoint: { host: 'npipe:////./pipe/docker_engine', contextName: 'default', source: 'default' } } as never;
     },
   };
   return { deps, out: () => o, err: () => e };

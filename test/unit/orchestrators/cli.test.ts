@@ -45,11 +45,11 @@ beforeAll(async () => {
 });
 
 describe('docker gmsa k8s', () => {
-  test('ACCOUNT --root: the golden YAML stream, nothing on stderr, no engine', async () => {
+  test('ACCOUNT --root: the golden YAML stream, only where the spec came from on stderr, no engine', async () => {
     const h = harness();
     await h.run(['k8s', 'webapp01', '--root', root]);
     expect(h.out()).toBe(golden('k8s-webapp01.yaml'));
-    expect(h.err()).toBe('');
+    expect(h.err()).toBe(`spec for webapp01: contoso_webapp01.json in the --root CredentialSpecs folder (${join(root, 'CredentialSpecs')})\n`);
     expect(h.engineCalls()).toBe(0);
   });
 
@@ -97,12 +97,12 @@ describe('docker gmsa k8s', () => {
     expect(docs[3].spec.template.spec.containers[0].image).toBe('myreg/iis:1');
   });
 
-  test('no --root, no --spec FILE and no engine: says how to do without', async () => {
+  test('no --root, no --spec FILE, no engine and --offline: lists what was tried', async () => {
     const h = harness(elsewhere);
-    const err = await failure(h.run(['k8s', 'webapp01']));
-    expect(err).toBeInstanceOf(UnsupportedEngineError);
-    expect(err.message).toMatch(/^cannot look up the spec of webapp01 in the engine's CredentialSpecs folder: cannot connect/);
-    expect(err.hint).toMatch(/--spec FILE.*--root/);
+    const err = await failure(h.run(['k8s', 'webapp01', '--offline']));
+    expect(err).toBeInstanceOf(NotFoundError);
+    expect(err.message).toMatch(/^no credential spec found for webapp01; tried, in order:\n  1\. the engine's CredentialSpecs folder: the engine did not answer \(cannot connect.*\n  2\. Active Directory: not asked \(--offline/);
+    expect(err.hint).toMatch(/Leave out --offline/);
     expect(h.engineCalls()).toBe(1);
     expect(h.out()).toBe('');
   });
@@ -154,7 +154,7 @@ describe('docker gmsa servicefabric', () => {
     const h = harness();
     await h.run(['servicefabric', 'webapp01', '--root', root]);
     expect(h.out()).toBe(golden('servicefabric-webapp01.xml'));
-    expect(h.err()).toMatch(/^The spec file contoso_webapp01\.json must be in the CredentialSpecs folder of EVERY node/);
+    expect(h.err()).toMatch(/^spec for webapp01: contoso_webapp01\.json in the --root CredentialSpecs folder .*\nThe spec file contoso_webapp01\.json must be in the CredentialSpecs folder of EVERY node/);
     expect(h.err()).toContain(`copy ${storeFile} to each node`);
     expect(h.err()).toMatch(/docker gmsa spec install contoso_webapp01\.json/);
     expect(h.engineCalls()).toBe(0);
@@ -200,7 +200,7 @@ describe('docker gmsa servicefabric', () => {
 describe('through the built plugin', () => {
   test('k8s prints the golden stream', async () => {
     const r = await plugin(['k8s', 'webapp01', '--root', root], cleanEnv());
-    expect(r.stderr).toBe('');
+    expect(r.stderr).toMatch(/^spec for webapp01: contoso_webapp01\.json in the --root CredentialSpecs folder \(.*\)\n$/);
     expect(r.status).toBe(0);
     expect(r.stdout).toBe(golden('k8s-webapp01.yaml'));
   });
@@ -216,7 +216,7 @@ describe('through the built plugin', () => {
     const r = await plugin(['k8s', 'webapp01', '--root', root, '--name', 'Web_App'], cleanEnv());
     expect(r.status).toBe(1);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toMatch(/^Error: invalid --name "Web_App"/);
+    expect(r.stderr).toMatch(/\nError: invalid --name "Web_App"/);
     expect(r.stderr).toMatch(/\nHint: /);
   });
 

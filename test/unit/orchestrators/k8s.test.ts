@@ -19,7 +19,6 @@ import {
   renderK8sYaml,
   toYaml,
   yamlComment,
-  yamlString,
   type K8sRequest,
 } from '../../../src/orchestrators/k8s';
 import { GOLDEN_DIR, specFor } from './support';
@@ -204,7 +203,9 @@ describe('credspec content survives whatever the file holds', () => {
 });
 
 describe('quoting', () => {
-  const roundTrip = (s: string, version: '1.1' | '1.2'): unknown => parseYaml(`k: ${yamlString(s)}\n${yamlString(s)}: v\n`, { version, uniqueKeys: false });
+  const roundTrip = (s: string, version: '1.1' | '1.2'): unknown => parseYaml(toYaml({ k: s, [s]: 'v' }), { version, uniqueKeys: false });
+  /** How toYaml writes the string as a value. */
+  const yamlString = (s: string): string => toYaml({ k: s }).slice('k: '.length, -1);
 
   test.each([
     'yes', 'No', 'ON', 'off', 'y', 'N', 'true', 'False', 'null', 'Null', '~', '', ' ', '007', '0x1F', '0o17', '1e3', '1_000',
@@ -217,13 +218,15 @@ describe('quoting', () => {
     }
   });
 
-  test('identifiers stay plain, everything ambiguous is double-quoted', () => {
+  test('what both versions read back as the string stays plain, everything ambiguous is double-quoted', () => {
     expect(yamlString('webapp01')).toBe('webapp01');
     expect(yamlString('windows.k8s.io/v1')).toBe('windows.k8s.io/v1');
     expect(yamlString('S-1-5-21-1-2-3')).toBe('S-1-5-21-1-2-3');
     expect(yamlString('yes')).toBe('"yes"');
     expect(yamlString('0123')).toBe('"0123"');
-    expect(yamlString('56d9b66c-d746-4f87-bd26-26760cfdca2e')).toBe('"56d9b66c-d746-4f87-bd26-26760cfdca2e"');
+    // A GUID reads as a string in both versions: plain.
+    expect(yamlString('56d9b66c-d746-4f87-bd26-26760cfdca2e')).toBe('56d9b66c-d746-4f87-bd26-26760cfdca2e');
+    expect(yamlString('1:20')).toBe('"1:20"');
     expect(yamlString('a\u0085b')).toBe('"a\\x85b"');
   });
 

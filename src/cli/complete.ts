@@ -10,7 +10,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Argument, Command, Option } from 'commander';
-import type { Deps } from '../cli/deps';
+import type { Deps } from './deps';
 import type { EngineSession } from '../engine/session';
 
 /** cobra's ShellCompDirective bits. */
@@ -99,7 +99,7 @@ function completionDeps(deps: Deps): Deps {
 }
 
 async function specNames(words: readonly string[], deps: Deps): Promise<string[]> {
-  const { openStore } = require('../cli/spec-shared') as typeof import('../cli/spec-shared');
+  const { openStore } = require('./spec-shared') as typeof import('./spec-shared');
   return bounded(
     (async () => {
       const { store } = await openStore(optionValue(words, '--root'), deps);
@@ -123,7 +123,7 @@ async function containerNames(deps: Deps): Promise<Candidate[]> {
 /** The gMSAs of the domain, when the environment names a directory; nothing otherwise. */
 async function accountNames(deps: Deps): Promise<string[]> {
   if (!deps.env.GMSA_DOMAIN && !deps.env.GMSA_LDAP_URL) return [];
-  const { withDirectory } = require('../cli/ad-shared') as typeof import('../cli/ad-shared');
+  const { withDirectory } = require('./ad-shared') as typeof import('./ad-shared');
   const { readRootDse } = require('../ad/domain') as typeof import('../ad/domain');
   const { listGmsas } = require('../ad/accounts') as typeof import('../ad/accounts');
   return bounded(
@@ -247,7 +247,7 @@ function namesAccounts(where: string, arg: Argument | undefined): boolean {
 }
 
 export async function complete(words: readonly string[], callerDeps: Deps, descriptions: boolean): Promise<string> {
-  const { buildProgram } = require('../cli/program') as typeof import('../cli/program');
+  const { buildProgram } = require('./program') as typeof import('./program');
   const deps = completionDeps(callerDeps);
   const root = buildProgram(deps);
   let partial = words.length > 0 ? (words[words.length - 1] as string) : '';

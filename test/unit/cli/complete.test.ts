@@ -7,7 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Deps } from '../../../src/cli/deps';
 import { emptyGlobals } from '../../../src/engine/globals';
-import { complete, Directive } from '../../../src/plugin/complete';
+import { complete, Directive } from '../../../src/cli/complete';
 import { tempDir } from '../../support/cli';
 
 function deps(env: NodeJS.ProcessEnv = {}, cwd = process.cwd()): Deps & { errors: string[] } {
