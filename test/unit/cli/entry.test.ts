@@ -1,21 +1,7 @@
 /** The error contract of every command: `Error: <what>`, a hint line, exit 1 (usage 2), no stack unless -D. */
-import { PassThrough, Readable } from 'node:stream';
+import { fakeProcess } from '../../support/in-process';
 import { renderError, REPORT_HINT, runMain, type Process } from '../../../src/cli/entry';
 import { InvalidInputError, UsageError } from '../../../src/errors';
-
-function fakeProcess(env: NodeJS.ProcessEnv = {}): { proc: Process; out: () => string; err: () => string } {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let o = '';
-  let e = '';
-  stdout.on('data', (c: Buffer) => (o += c.toString()));
-  stderr.on('data', (c: Buffer) => (e += c.toString()));
-  return {
-    proc: { env, cwd: process.cwd(), platform: 'linux', execPath: process.execPath, scriptPath: '/x/docker-gmsa', version: '9.9.9', stdout, stderr, stdin: Readable.from([]) },
-    out: () => o,
-    err: () => e,
-  };
-}
 
 describe('renderError', () => {
   test('a reported error: message and hint, no stack', () => {

@@ -1,17 +1,8 @@
 /** `docker gmsa explain` through the real command tree: negative numbers as operands, stdin, exit codes. */
-import { PassThrough, Readable } from 'node:stream';
-import { runMain, type Process } from '../../../src/cli/entry';
+import { runInProcess } from '../../support/in-process';
 
-async function gmsa(args: string[], stdin = ''): Promise<{ code: number; out: string; err: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
-  const proc: Process = { env: {}, cwd: process.cwd(), platform: 'linux', execPath: process.execPath, scriptPath: '/x/docker-gmsa', version: '0.0.0', stdout, stderr, stdin: Readable.from([Buffer.from(stdin)]) };
-  const code = await runMain(['gmsa', 'explain', ...args], proc);
-  return { code, out, err };
+function gmsa(args: string[], stdin = ''): Promise<{ code: number; out: string; err: string }> {
+  return runInProcess(['gmsa', 'explain', ...args], stdin);
 }
 
 describe('docker gmsa explain', () => {
@@ -44,17 +35,7 @@ describe('docker gmsa explain', () => {
 });
 
 describe('docker gmsa dockerfile and sql (command line)', () => {
-  const run = async (args: string[]): Promise<{ code: number; out: string; err: string }> => {
-    const stdout = new PassThrough();
-    const stderr = new PassThrough();
-    let out = '';
-    let err = '';
-    stdout.on('data', (c: Buffer) => (out += c.toString()));
-    stderr.on('data', (c: Buffer) => (err += c.toString()));
-    const proc: Process = { env: {}, cwd: process.cwd(), platform: 'linux', execPath: process.execPath, scriptPath: '/x/docker-gmsa', version: '0.0.0', stdout, stderr, stdin: Readable.from([]) };
-    const code = await runMain(['gmsa', ...args], proc);
-    return { code, out, err };
-  };
+  const run = (args: string[]): Promise<{ code: number; out: string; err: string }> => runInProcess(['gmsa', ...args]);
 
   test('dockerfile needs exactly one kind of app (usage error, exit 2)', async () => {
     expect(await run(['dockerfile'])).toMatchObject({ code: 2, err: expect.stringMatching(/^Error: say what the app is\nHint: Give exactly one of --iis/) });

@@ -1,17 +1,9 @@
 /** Help requests: `help [COMMAND...]` at any level, as docker forwards `docker help gmsa ...`; unknown topics are usage errors. */
-import { PassThrough, Readable } from 'node:stream';
-import { runMain, type Process } from '../../../src/cli/entry';
+import { runInProcess } from '../../support/in-process';
 
 async function gmsa(...args: string[]): Promise<{ status: number; out: string; err: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
-  const proc: Process = { env: {}, cwd: process.cwd(), platform: 'linux', execPath: process.execPath, scriptPath: '/x/docker-gmsa', version: '9.9.9', stdout, stderr, stdin: Readable.from([]) };
-  const status = await runMain(args, proc);
-  return { status, out, err };
+  const r = await runInProcess(args);
+  return { status: r.code, out: r.out, err: r.err };
 }
 
 describe('help [COMMAND...]', () => {

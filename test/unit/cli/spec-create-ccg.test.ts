@@ -1,20 +1,11 @@
 /** `spec create --ccg-plugin`: the HostAccountConfig each plugin documents, through the real command tree. */
-import { PassThrough, Readable } from 'node:stream';
-import { runMain, type Process } from '../../../src/cli/entry';
+import { runInProcess } from '../../support/in-process';
 
 const OFFLINE = ['--offline', '--domain-dns', 'contoso.com', '--netbios', 'CONTOSO', '--domain-sid', 'S-1-5-21-1111111111-2222222222-3333333333', '--domain-guid', 'b8453a02-7d3f-4dc2-9c73-c3d57f725694'];
 const ARN = 'arn:aws:secretsmanager:us-west-2:123456789012:secret:gmsa-host';
 
-async function create(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
-  const proc: Process = { env: {}, cwd: process.cwd(), platform: 'linux', execPath: process.execPath, scriptPath: '/x/docker-gmsa', version: '0.0.0', stdout, stderr, stdin: Readable.from([]) };
-  const code = await runMain(['gmsa', 'spec', 'create', 'webapp01', '--path', '-', ...OFFLINE, ...args], proc);
-  return { code, out, err };
+function create(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  return runInProcess(['gmsa', 'spec', 'create', 'webapp01', '--path', '-', ...OFFLINE, ...args]);
 }
 
 describe('spec create --ccg-plugin', () => {
