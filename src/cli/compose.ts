@@ -7,7 +7,7 @@
 import type { Command } from 'commander';
 import { basename } from 'node:path';
 import type { ComposeArgs } from '../compose/args';
-import type { ComposeProject, GmsaRequest } from '../compose/project';
+import type { ComposeProject, ComposeService, GmsaRequest } from '../compose/project';
 import type { GmsaSpec } from '../compose/plan';
 import type { RewrittenFile } from '../compose/rewrite';
 import type { ComposeDoc } from '../compose/yaml-doc';
@@ -20,6 +20,7 @@ import { warn } from './deps';
 
 interface ComposeOptions {
   dryRun?: boolean;
+  force?: boolean;
   root?: string;
   specMode?: string;
   offline?: boolean;
@@ -42,8 +43,8 @@ async function engineProfile(deps: Deps, lenient: boolean): Promise<HostProfile>
   return profile;
 }
 
-function preset(o: ComposeOptions): Partial<Pick<ComposeArgs, 'dryRun' | 'root' | 'specMode'>> {
-  const p: Partial<Pick<ComposeArgs, 'dryRun' | 'root' | 'specMode'>> = { dryRun: o.dryRun === true };
+function preset(o: ComposeOptions): Partial<Pick<ComposeArgs, 'dryRun' | 'force' | 'root' | 'specMode'>> {
+  const p: Partial<Pick<ComposeArgs, 'dryRun' | 'force' | 'root' | 'specMode'>> = { dryRun: o.dryRun === true, force: o.force === true };
   if (o.root !== undefined) p.root = o.root;
   if (o.specMode !== undefined) {
     if (!['auto', 'file', 'raw'].includes(o.specMode)) throw new UsageError(`invalid --spec-mode "${o.specMode}"`, 'Use auto, file or raw.');
@@ -143,10 +144,16 @@ async function prepare(
 
   const profiles = args.profiles.length > 0 ? args.profiles : (discovery.lookup('COMPOSE_PROFILES') ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
   const projectName = normalizeProjectName(args.projectName ?? discovery.lookup('COMPOSE_PROJECT_NAME') ?? project.name ?? basename(discovery.projectDir));
+  const { startsContainers } = require('../compose/args') as typeof import('../compose/args');
+  const starts = args.command.length === 0 || startsContainers(args.command);
+  const running = !lenient && starts ? await runningOutside(deps, profile, store, specs, requested, projectName) : undefined;
   const plan = planCompose({
     project,
     profile,
     specs,
+    ...(running ? { running } : {}),
+    force: args.force,
+    starts,
     activeProfiles: profiles,
     scales: scaleOverrides(args.command),
     specMode: args.specMode,
@@ -154,6 +161,33 @@ async function prepare(
   });
   notes.push(...plan.notes);
   out.rewritten = applyPlan(project, plan.decisions);
+  return out;
+}
+
+/**
+ * From 2019 on, the running containers outside this project of each gMSA whose service gives a hostname:
+ * evidence for the shared-hostname rule (engine/container-gmsa.ts). The project's own containers are
+ * left out: compose recreates or keeps them.
+ */
+async function runningOutside(
+  deps: Deps,
+  profile: HostProfile,
+  store: SpecStore | undefined,
+  specs: ReadonlyMap<string, GmsaSpec>,
+  requested: readonly ComposeService[],
+  projectName: string,
+): Promise<Map<string, Array<{ name: string; hostname: string }>> | undefined> {
+  const { FREE_HOSTNAME_BUILD } = require('../engine/windows-builds') as typeof import('../engine/windows-builds');
+  if (profile.osType !== 'windows' || (profile.windowsBuild ?? FREE_HOSTNAME_BUILD) < FREE_HOSTNAME_BUILD) return undefined;
+  const accounts = new Set(requested.filter((s) => s.hostname !== undefined).flatMap((s) => (specs.get(s.name)?.account ? [(specs.get(s.name)?.account as string).toLowerCase()] : [])));
+  if (accounts.size === 0) return undefined;
+  const { runningWithGmsa, specReader } = require('../engine/container-gmsa') as typeof import('../engine/container-gmsa');
+  const session = await deps.engine();
+  const out = new Map<string, Array<{ name: string; hostname: string }>>();
+  for (const a of accounts) {
+    const peers = await runningWithGmsa(session.client, a, { read: specReader(store) });
+    out.set(a, peers.filter((p) => p.composeProject !== projectName));
+  }
   return out;
 }
 
@@ -278,8 +312,9 @@ A service asks for a gMSA with:
 
 It gets security_opt: [credentialspec=file://...] (raw:// when the spec is not in the engine's store),
 and, by the engine's Windows build, the hostname (the gMSA name before Windows Server 2019, where two
-services or replicas with one gMSA are refused; a unique name per service from 2019 on) and, with
-network-service, user: NT AUTHORITY\\NETWORK SERVICE. Hyper-V isolation is refused on 1703-1803.
+services or replicas with one gMSA are refused; a unique name per service from 2019 on, where a hostname:
+that another service, replica or running container of the same gMSA has is refused unless --force) and,
+with network-service, user: NT AUTHORITY\\NETWORK SERVICE. Hyper-V isolation is refused on 1703-1803.
 
 Examples:
   docker gmsa compose up -d
@@ -290,12 +325,13 @@ export function registerCompose(program: Command, deps: Deps): void {
   const compose = program
     .command('compose')
     .description("Run docker compose with the gMSA settings (x-gmsa, credential_spec) the engine's Windows build needs")
-    .usage('[--dry-run] [--root DIR] [--spec-mode MODE] [compose options] COMMAND [ARGS...]')
+    .usage('[--dry-run] [--force] [--root DIR] [--spec-mode MODE] [compose options] COMMAND [ARGS...]')
     .argument('[compose-args...]', "docker compose's own options, COMMAND and its ARGS")
     .option('--dry-run', 'print the compose command and keep the rewritten files instead of running it')
     .option('--root <dir>', "Docker root folder whose CredentialSpecs holds the specs (when the engine's is not on this machine)")
     .option('--spec-mode <mode>', 'auto (file:// when the spec is in the engine store, else raw://), file or raw')
     .option('--offline', 'never build a spec from Active Directory (env GMSA_OFFLINE=1)')
+    .option('--force', 'start services of one gMSA that share a hostname (2019+), though such containers lose trust')
     .helpCommand(false)
     .enablePositionalOptions()
     .passThroughOptions()
@@ -306,7 +342,7 @@ export function registerCompose(program: Command, deps: Deps): void {
       const { parseComposeArgs } = require('../compose/args') as typeof import('../compose/args');
       const args = parseComposeArgs(rest, preset(o));
       if (args.command[0] === 'convert') {
-        const more = parseComposeArgs(args.command.slice(1), { dryRun: args.dryRun, ...(args.root !== undefined ? { root: args.root } : {}), specMode: args.specMode });
+        const more = parseComposeArgs(args.command.slice(1), { dryRun: args.dryRun, force: args.force, ...(args.root !== undefined ? { root: args.root } : {}), specMode: args.specMode });
         return runConvert(mergeArgs(args, more), deps, { offline: o.offline === true });
       }
       return runCompose(args, deps, { offline: o.offline === true });
@@ -340,6 +376,7 @@ standard error. Without a reachable Windows engine the plan is for Windows Serve
 function mergeArgs(a: ComposeArgs, b: ComposeArgs): ComposeArgs {
   const out: ComposeArgs = {
     dryRun: a.dryRun || b.dryRun,
+    force: a.force || b.force,
     specMode: b.specMode !== 'auto' ? b.specMode : a.specMode,
     files: [...a.files, ...b.files],
     profiles: [...a.profiles, ...b.profiles],

@@ -16,41 +16,12 @@ interface RunOptions extends LookupFlags {
 }
 
 
-/** Running containers that use the gMSA: labelled by us, or with its name as hostname. */
-async function othersWithAccount(deps: Deps, account: string): Promise<string[]> {
-  const { ACCOUNT_LABEL } = require('../engine/run-plan') as typeof import('../engine/run-plan');
+/** The running containers of the gMSA on the engine, with their hostnames (engine/container-gmsa.ts). */
+async function gmsaPeers(deps: Deps, account: string, profile: HostProfile, root: string | undefined): Promise<import('../engine/container-gmsa').GmsaPeer[]> {
+  const { runningWithGmsa, specReader } = require('../engine/container-gmsa') as typeof import('../engine/container-gmsa');
+  const { localStore } = require('./run-spec') as typeof import('./run-spec');
   const session = await deps.engine();
-  const running = await session.client.listContainers(false);
-  const names: string[] = [];
-  for (const c of running) {
-    const name = String(c.Names?.[0] ?? c.Id).replace(/^\//, '');
-    if (String(c.Labels?.[ACCOUNT_LABEL] ?? '').toLowerCase() === account.toLowerCase()) {
-      names.push(name);
-      continue;
-    }
-    const full = await session.client.inspectContainer(c.Id);
-    if (String(full?.Config?.Hostname ?? '').toLowerCase() === account.toLowerCase()) names.push(name);
-  }
-  return names;
-}
-
-/**
- * Running containers of the gMSA (our label, or a raw:// spec naming it) whose hostname is `hostname`:
- * the engine's container list, then inspect for the hostname and security options.
- */
-async function sameHostname(deps: Deps, account: string, hostname: string): Promise<string[]> {
-  const { ACCOUNT_LABEL } = require('../engine/run-plan') as typeof import('../engine/run-plan');
-  const session = await deps.engine();
-  const names: string[] = [];
-  for (const c of await session.client.listContainers(false)) {
-    const full = await session.client.inspectContainer(c.Id);
-    if (String(full?.Config?.Hostname ?? '').toLowerCase() !== hostname.toLowerCase()) continue;
-    const labelled = String(c.Labels?.[ACCOUNT_LABEL] ?? '').toLowerCase() === account.toLowerCase();
-    const opts: string[] = Array.isArray(full?.HostConfig?.SecurityOpt) ? full.HostConfig.SecurityOpt : [];
-    const inline = opts.some((o) => /^credentialspec=raw:\/\//i.test(o) && new RegExp(`"MachineAccountName"\\s*:\\s*"${account.replace(/[^A-Za-z0-9-]/g, '')}"`, 'i').test(o));
-    if (labelled || inline) names.push(String(c.Names?.[0] ?? c.Id).replace(/^\//, ''));
-  }
-  return names;
+  return runningWithGmsa(session.client, account, { read: specReader(localStore(root, profile, deps.cwd)) });
 }
 
 export function registerRun(program: Command, deps: Deps): void {
@@ -139,13 +110,14 @@ Examples:
         spec = await findSpec(lookup, deps);
       }
       const build = profile.windowsBuild ?? FREE_HOSTNAME_BUILD;
-      const others = profile.osType === 'windows' && build < FREE_HOSTNAME_BUILD && !o.dryRun ? await othersWithAccount(deps, account) : [];
       const { lastValue, parseRunArgs } = require('../engine/docker-args') as typeof import('../engine/docker-args');
       const givenHostname = lastValue(parseRunArgs(dockerArgs), 'hostname');
-      const same =
-        profile.osType === 'windows' && build >= FREE_HOSTNAME_BUILD && givenHostname !== undefined && !o.dryRun && !engineFailure
-          ? await sameHostname(deps, account, givenHostname)
-          : [];
+      // Before 2019 every other container of the gMSA counts; from 2019 those with the hostname given.
+      const askPeers = profile.osType === 'windows' && !o.dryRun && !engineFailure && (build < FREE_HOSTNAME_BUILD || givenHostname !== undefined);
+      const peers = askPeers ? await gmsaPeers(deps, account, profile, o.root) : [];
+      const { sameHostname } = require('../engine/container-gmsa') as typeof import('../engine/container-gmsa');
+      const others = build < FREE_HOSTNAME_BUILD ? peers.map((p) => p.name) : [];
+      const same = build >= FREE_HOSTNAME_BUILD && givenHostname !== undefined ? sameHostname(peers, givenHostname) : [];
       const plan = planRun({
         sameHostname: same,
         account,

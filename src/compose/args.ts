@@ -12,6 +12,8 @@ import type { SpecMode } from '../engine/run-plan';
 
 export interface ComposeArgs {
   dryRun: boolean;
+  /** --force: start services that share a gMSA and a hostname (2019+) anyway. */
+  force: boolean;
   root?: string;
   specMode: SpecMode;
   /** -f/--file values in order ('-' is standard input). */
@@ -52,6 +54,14 @@ const VALUE_FLAGS: Record<string, string> = {
 
 const SPEC_MODES: readonly SpecMode[] = ['auto', 'file', 'raw'];
 
+/** Compose commands (v2 and v1) that create or start containers. */
+const STARTING = new Set(['up', 'run', 'create', 'start', 'restart', 'scale']);
+
+/** Whether the compose command (the words after the global flags) creates or starts containers. */
+export function startsContainers(command: readonly string[]): boolean {
+  return STARTING.has((command[0] ?? '').toLowerCase());
+}
+
 function needValue(flag: string): never {
   throw new UsageError(`flag needs an argument: ${flag}`, "See 'docker gmsa compose --help'.");
 }
@@ -60,9 +70,10 @@ function needValue(flag: string): never {
  * Reads the arguments after `compose`. `preset` carries options commander already took (it parses our
  * options when they come first).
  */
-export function parseComposeArgs(args: readonly string[], preset: Partial<Pick<ComposeArgs, 'dryRun' | 'root' | 'specMode'>> = {}): ComposeArgs {
+export function parseComposeArgs(args: readonly string[], preset: Partial<Pick<ComposeArgs, 'dryRun' | 'force' | 'root' | 'specMode'>> = {}): ComposeArgs {
   const out: ComposeArgs = {
     dryRun: preset.dryRun ?? false,
+    force: preset.force ?? false,
     specMode: preset.specMode ?? 'auto',
     files: [],
     profiles: [],
@@ -88,6 +99,11 @@ export function parseComposeArgs(args: readonly string[], preset: Partial<Pick<C
     // Our own options.
     if (a === '--dry-run') {
       out.dryRun = true;
+      i += 1;
+      continue;
+    }
+    if (a === '--force') {
+      out.force = true;
       i += 1;
       continue;
     }

@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { BuildRuleError, UnsupportedEngineError, UsageError } from '../errors';
+import { refusalError, sharedHostnameRefusal } from '../engine/build-rules';
 import type { HostProfile } from '../engine/profile';
 import {
   chooseDelivery,
@@ -40,6 +41,15 @@ export interface ComposePlanInput {
   specMode: SpecMode;
   /** The hostname for a service on 17763+ when none is given (injected so tests are deterministic). */
   hostnameFor: (account: string, service: string) => string;
+  /**
+   * Running containers of each gMSA (by lower-case name) outside this project, with their hostnames: the
+   * shared-hostname rule's evidence from the engine (none given: only the project's own services count).
+   */
+  running?: ReadonlyMap<string, ReadonlyArray<{ name: string; hostname: string }>>;
+  /** --force: services of one gMSA may share a hostname (2019+), with a warning. */
+  force?: boolean;
+  /** Whether the compose command starts containers (up, run, create...): the shared-hostname rule applies (default true). */
+  starts?: boolean;
 }
 
 export interface ServiceDecision {
@@ -192,8 +202,6 @@ export function planCompose(input: ComposePlanInput): ComposePlan {
         generated.add(h.toLowerCase());
         hostname = h;
       }
-    } else if (replicas > 1) {
-      notes.push(`Warning: ${at}: ${replicas} replicas share the hostname ${givenHostname}; containers that share a gMSA and a hostname lose trust with the domain on ${release}.`);
     }
     const finalHostname = hostname ?? givenHostname;
     if (finalHostname !== undefined && finalHostname.length > 15) notes.push(`Warning: ${at}: hostname ${finalHostname} is longer than 15 characters; NetBIOS sees only the first 15.`);
@@ -222,16 +230,35 @@ export function planCompose(input: ComposePlanInput): ComposePlan {
     decisions.push(decision);
   }
 
-  // From 17763 on, containers that share a gMSA must not share a hostname either (Windows-Containers#405).
-  if (build >= FREE_HOSTNAME_BUILD) {
+  // From 17763 on, containers that share a gMSA must not share a hostname either (Windows-Containers#405):
+  // another replica, another service of the project, or a running container (build-rules.ts).
+  if (build >= FREE_HOSTNAME_BUILD && input.starts !== false) {
     const seen = new Map<string, ComposeService>();
     for (const d of decisions) {
-      const h = (d.hostname ?? d.service.hostname?.value)?.toLowerCase();
+      const h = d.hostname ?? d.service.hostname?.value;
       if (h === undefined || !active(d.service)) continue;
-      const key = `${identities.get(d.service)}|${h}`;
+      const key = `${identities.get(d.service)}|${h.toLowerCase()}`;
+      const same: string[] = [];
+      const replicas = replicasOf(d.service);
+      if (replicas > 1) same.push(`${replicas - 1} more replica${replicas > 2 ? 's' : ''} of "${d.service.name}"`);
       const other = seen.get(key);
-      if (other) notes.push(`Warning: ${where(d.request.site)}: "${other.name}" uses the same gMSA and the same hostname ${h}; such containers lose trust with the domain. Give one of them another hostname.`);
-      else seen.set(key, d.service);
+      if (other) same.push(`service "${other.name}"`);
+      if (d.account !== undefined) {
+        for (const c of input.running?.get(d.account.toLowerCase()) ?? []) if (c.hostname.toLowerCase() === h.toLowerCase()) same.push(`container ${c.name}`);
+      }
+      const label = gmsaLabel(d.request, input.specs.get(d.service.name));
+      const site = d.service.hostname ? where(d.service.hostname.site, d.service.hostname.node) : where(d.request.site);
+      const refused = sharedHostnameRefusal(
+        build,
+        label,
+        h,
+        same,
+        input.force === true,
+        `Remove hostname: from service "${d.service.name}" (docker gmsa then gives each of its containers a hostname of its own), or pass --force if you accept intermittent failures.`,
+      );
+      if (refused) throw refusalError(refused, site);
+      if (same.length > 0) notes.push(`Warning: ${site}: the gMSA ${label} and the hostname ${h} are shared with ${same.join(', ')} (--force): expect intermittent trust failures.`);
+      if (!other) seen.set(key, d.service);
     }
   }
   return { decisions, notes };

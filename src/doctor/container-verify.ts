@@ -5,23 +5,17 @@ export const containerVerify: Check = {
   group: 'container',
   title: 'Inside the container: nltest /sc_verify and klist get krbtgt',
   async run(ctx) {
-    const { captureDocker } = require('../engine/docker-cli') as typeof import('../engine/docker-cli');
-    const { NETWORK_SERVICE } = require('../engine/run-plan') as typeof import('../engine/run-plan');
-    const { NETWORK_SERVICE_BUILD } = require('../engine/windows-builds') as typeof import('../engine/windows-builds');
-    const { verifyChecks } = require('../windows/verify-checks') as typeof import('../windows/verify-checks');
+    const { verifyInContainer } = require('../engine/container-verify') as typeof import('../engine/container-verify');
     const c = await ctx.container();
     if (!c.State?.Running) throw new Skip(`${ctx.o.container} is not running`);
     const [p, account, spec] = await Promise.all([ctx.windowsProfile(), ctx.account(), ctx.spec()]);
-    const domain = spec.DomainJoinConfig.DnsName;
-    const asNs = p.windowsBuild === undefined || p.windowsBuild >= NETWORK_SERVICE_BUILD;
     const name = ctx.o.container as string;
-    const exec = (cmd: string[]) => captureDocker(ctx.deps.env, ctx.deps.globals, ['exec', ...(asNs ? ['--user', NETWORK_SERVICE] : []), name, ...cmd]);
-    const [nl, kl] = await Promise.all([exec(['nltest', `/sc_verify:${domain}`]), asNs ? exec(['klist', 'get', 'krbtgt']) : Promise.resolve(undefined)]);
-    const checks = verifyChecks({
-      domain,
-      expectedAccount: account,
-      nltest: { output: nl.stdout + nl.stderr, exitCode: nl.code },
-      ...(kl ? { klist: { output: kl.stdout + kl.stderr, exitCode: kl.code } } : {}),
+    const { checks } = await verifyInContainer({
+      env: ctx.deps.env,
+      globals: ctx.deps.globals,
+      container: name,
+      domain: spec.DomainJoinConfig.DnsName,
+      account,
       ...(p.windowsBuild !== undefined ? { windowsBuild: p.windowsBuild } : {}),
       ...(c.Config?.Hostname ? { hostname: String(c.Config.Hostname) } : {}),
     });

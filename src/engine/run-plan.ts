@@ -22,9 +22,9 @@ import {
   type BuildRefusal,
 } from './build-rules';
 
-export { NETWORK_SERVICE, LOCAL_SYSTEM, isHyperV };
-/** Label put on every container the plugin starts, so later runs can find the gMSA's other containers. */
-export const ACCOUNT_LABEL = 'io.docker-gmsa.account';
+import { ACCOUNT_LABEL } from './container-gmsa';
+
+export { NETWORK_SERVICE, LOCAL_SYSTEM, isHyperV, ACCOUNT_LABEL };
 
 export type SpecMode = 'auto' | 'file' | 'raw';
 

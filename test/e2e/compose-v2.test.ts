@@ -8,6 +8,8 @@
  * - `docker gmsa compose up -d` picks compose v2 and the containers carry the credentialspec security
  *   option, the hostname and the user from the build rules.
  * - `ps`, `logs` and `down` pass through to compose unchanged.
+ * - From 2019 on, a hostname: that a running container of the same gMSA (outside the project) has is
+ *   refused, and accepted with --force; compose's own containers of the project do not count.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -125,5 +127,36 @@ labDescribe('docker compose v2 against a Windows Server 2022 stand-in', () => {
     expect(await names()).toEqual([]);
     const nets = await docker(['--context', 'ws2022', 'network', 'ls', '--format', '{{.Name}}'], env);
     expect(nets.stdout.split('\n').filter(Boolean).sort()).toEqual(['nat', 'none']);
+  });
+
+  test('a hostname a running container of the gMSA already has is refused (--force accepts it); the project\'s own containers do not count', async () => {
+    const other = await docker(['--context', 'ws2022', 'gmsa', 'run', 'webapp01', '-d', '--name', 'loner', '--hostname', 'shared1', 'mcr.microsoft.com/windows/servercore:ltsc2022', 'ping', '-t', 'localhost'], env);
+    expect(other.status).toBe(0);
+    const dir = join(tempDir('compose-v2-shared'), 'pair');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'compose.yaml'), 'services:\n  app:\n    image: mcr.microsoft.com/windows/servercore:ltsc2022\n    command: ["ping", "-t", "localhost"]\n    x-gmsa: webapp01\n    hostname: shared1\n');
+    const run = (args: string[]): Promise<RunResult> => runIn(dir, 'docker', ['--context', 'ws2022', 'gmsa', 'compose', ...args], env);
+    try {
+      const refused = await run(['-p', 'pair', 'up', '-d']);
+      expect(refused.status).toBe(1);
+      expect(refused.stderr).toMatch(/^Error: .*compose\.yaml:6: service "app": container loner already runs with the gMSA webapp01 and the hostname shared1; two containers sharing one gMSA and one hostname lose their trust$/m);
+      expect(refused.stderr).toMatch(/^Hint: Remove hostname: from service "app"/m);
+      expect(await names()).toEqual(['loner']);
+
+      const forced = await run(['--force', '-p', 'pair', 'up', '-d']);
+      expect(forced.stderr).toMatch(/Warning: .*the gMSA webapp01 and the hostname shared1 are shared with container loner \(--force\)/);
+      expect(forced.status).toBe(0);
+      expect((await inspect('pair-app-1')).Config.Hostname).toBe('shared1');
+      // Up again: pair-app-1 is the project's own container, loner still counts.
+      expect((await run(['-p', 'pair', 'up', '-d'])).status).toBe(1);
+      expect((await docker(['--context', 'ws2022', 'rm', '-f', 'loner'], env)).status).toBe(0);
+      const again = await run(['-p', 'pair', 'up', '-d']);
+      expect(again.stderr).not.toMatch(/Warning: .*shared/);
+      expect(again.status).toBe(0);
+    } finally {
+      await run(['-p', 'pair', 'down']);
+      await docker(['--context', 'ws2022', 'rm', '-f', 'loner'], env);
+    }
+    expect(await names()).toEqual([]);
   });
 });

@@ -230,6 +230,35 @@ labDescribe('spec lookup without spec files: AD, swarm configs, remote Windows e
       expect(doc.services.web.security_opt).toEqual([`credentialspec=raw://${JSON.stringify(JSON.parse(created.stdout))}`]);
     });
 
+    test('verify: the domain of a file:// spec this machine cannot read comes from the lookup for the labelled gMSA', async () => {
+      const created = await plugin(['spec', 'create', account, '--path', '-'], env);
+      expect(created.status).toBe(0);
+      const remote = await startWindowsEngine({ socketPath: socketPath('lookup-verify'), fixture: 'windows-20348-engine-24.0', credentialSpecFiles: { [`contoso_${account}.json`]: created.stdout } });
+      try {
+        const rhost = `unix://${remote.socketPath}`;
+        const started = await docker(
+          ['-H', rhost, 'run', '-d', '--name', `f${id}`, '--security-opt', `credentialspec=file://contoso_${account}.json`, '--label', `io.docker-gmsa.account=${account}`, 'local/app:1', 'ping', '-t', 'localhost'],
+          env,
+        );
+        expect(started.status).toBe(0);
+        const v = await plugin(['-H', rhost, 'verify', `f${id}`, '--format', 'json'], env);
+        expect(v.stderr).toBe(`spec for ${account}: built from contoso.com\n`);
+        expect(v.status).toBe(0);
+        expect(JSON.parse(v.stdout)).toMatchObject({ OK: true, Account: account, Domain: 'contoso.com' });
+        // --domain needs no lookup; --offline leaves only steps that cannot answer, and says how to go on.
+        const given = await plugin(['-H', rhost, 'verify', '--domain', 'contoso.com', `f${id}`], env);
+        expect(given.stderr).toBe('');
+        expect(given.status).toBe(0);
+        const offline = await plugin(['-H', rhost, 'verify', '--offline', `f${id}`], env);
+        expect(offline.status).toBe(1);
+        expect(offline.stderr).toMatch(/^Error: no credential spec found for /m);
+        expect(offline.stderr).toMatch(/Active Directory: not asked \(--offline/);
+        expect(offline.stderr).toMatch(new RegExp(`docker gmsa verify --domain contoso\\.com f${id}`));
+      } finally {
+        await remote.close();
+      }
+    });
+
     test('--offline forbids the directory step', async () => {
       const r = await plugin(['-H', whost, 'run', '--offline', account, '-d', 'local/app:1'], env);
       expect(r.status).toBe(1);

@@ -1,6 +1,7 @@
 /**
  * The gMSA rules of each Windows build (src/engine/build-rules.ts), one table per build, applied by the
- * commands that call them: run (planRun) and servicefabric (planServiceFabric). Refusals are
+ * commands that call them: run (planRun), servicefabric (planServiceFabric), service create, compose and
+ * stack deploy. Refusals are
  * BuildRuleError everywhere.
  */
 import { buildCredentialSpec } from '../../../src/credspec/model';
@@ -144,7 +145,7 @@ describe.each(TABLE)('Windows build $build', (row) => {
     }
   });
 
-  test('single use before 2019, shared explicit hostname from 2019 (--force accepts both)', () => {
+  test('single use before 2019, shared explicit hostname from 2019 (--force accepts both)', async () => {
     expect(singleUseRefusal(build, 'webapp01', ['c1'], false)?.rule).toBe(row.pinnedHostname ? 'single-use' : undefined);
     expect(singleUseRefusal(build, 'webapp01', ['c1'], true)).toBeUndefined();
     expect(sharedHostnameRefusal(build, 'webapp01', 'web', ['c1'], false)?.rule).toBe(row.pinnedHostname ? undefined : 'shared-hostname');
@@ -158,6 +159,22 @@ describe.each(TABLE)('Windows build $build', (row) => {
       expect(shared).toThrow(/c1 already runs with the gMSA webapp01 and the hostname web/);
       expect(run(build, ['--hostname', 'web', 'img'], { sameHostname: ['c1'], force: true })().notes.join('\n')).toMatch(/intermittent trust failures/);
       expect(run(build, ['--hostname', 'other', 'img'], { sameHostname: [] })().hostname).toBe('other');
+    }
+    // compose: two services of one gMSA with one hostname, or two replicas with a hostname.
+    const twoServices = `services:\n  web:\n    image: img\n    x-gmsa: webapp01\n    hostname: webapp01\n  jobs:\n    image: img\n    x-gmsa: webapp01\n    hostname: webapp01\n`;
+    const replicas = `services:\n  web:\n    image: img\n    x-gmsa: webapp01\n    hostname: webapp01\n    scale: 2\n`;
+    for (const body of [twoServices, replicas]) {
+      const refused = rewrite(project({ 'compose.yaml': body }), [], { build });
+      await expect(refused).rejects.toThrow(BuildRuleError);
+      if (row.pinnedHostname) {
+        await expect(refused).rejects.toThrow(/would run with the gMSA webapp01 at the same time/);
+      } else {
+        await expect(refused).rejects.toThrow(/already runs? with the gMSA webapp01 and the hostname webapp01; two containers sharing one gMSA and one hostname lose their trust/);
+        const forced = await rewrite(project({ 'compose.yaml': body }), ['--force'], { build });
+        expect(forced.notes.join('\n')).toMatch(/the gMSA webapp01 and the hostname webapp01 are shared with .* \(--force\): expect intermittent trust failures/);
+        // Commands that start nothing (ps, logs, down) are not refused.
+        expect((await rewrite(project({ 'compose.yaml': body }), ['down'], { build })).changed).toEqual([true]);
+      }
     }
   });
 
