@@ -4,7 +4,8 @@
  * idempotent: what is already so is left out, so a second run plans nothing.
  */
 import { InvalidInputError, NotFoundError } from '../errors';
-import { describeKind, type Principal } from './accounts';
+import { bareName, describeKind, type Principal } from './accounts';
+import { checkGroupName, checkSameDomain, type DomainNames } from './names';
 
 export type LifecycleStep =
   | { kind: 'add-member' | 'remove-member'; groupDn: string; groupName: string; memberDn: string; memberName: string }
@@ -33,6 +34,33 @@ function requireGroup(groupName: string, group: Principal | undefined, account: 
   }
   if (group.kind !== 'group') throw new InvalidInputError(`${group.dn} is ${describeKind(group.kind)}, not a group`, 'Name the host group with --group.');
   return group;
+}
+
+/** The names a lifecycle command was given, checked by the rules of `account create` (names.ts). */
+export interface LifecycleNames {
+  /** The bare gMSA name. */
+  account: string;
+  groupName: string;
+  /** Bare computer names. */
+  hosts: string[];
+  /** As typed, for the domain check once the domain is known. */
+  given: string[];
+}
+
+/**
+ * Checks NAME, --group and the HOSTs before anything connects (InvalidInputError naming the bad one). These
+ * name objects that exist already, so the gMSA name is not held to the rules for new names (a gMSA made
+ * by other tools may break them): only the group name, whose rules are Active Directory's own, is.
+ */
+export function checkLifecycleNames(name: string, group: string | undefined, hosts: readonly string[] = []): LifecycleNames {
+  const account = bareName(name);
+  const groupName = group !== undefined ? checkGroupName(group) : `${account}Hosts`;
+  return { account, groupName, hosts: hosts.map(bareName), given: [name, ...hosts] };
+}
+
+/** Refuses DOMAIN\\name or name@domain of another domain than the one connected to. */
+export function checkLifecycleDomain(names: LifecycleNames, domain: DomainNames): void {
+  for (const n of names.given) checkSameDomain(n, domain);
 }
 
 export interface HostsRequest {

@@ -36,14 +36,14 @@ function registerHosts(account: Command, deps: Deps): void {
       .option('--dry-run', 'print the changes and make none');
     addDirectoryOptions(cmd).addHelpText('after', `${DIRECTORY_HELP}\n\nExample:\n  docker gmsa account hosts ${op} webapp01 WEBHOST03`);
     cmd.action(async (name: string, hostArgs: string[], o: LifecycleOptions) => {
-      const { bareName, findPrincipals } = require('../ad/accounts') as typeof import('../ad/accounts');
+      const { findPrincipals } = require('../ad/accounts') as typeof import('../ad/accounts');
       const { readDomain } = require('../ad/domain') as typeof import('../ad/domain');
-      const { planHosts, describeLifecycleStep } = require('../ad/account-lifecycle') as typeof import('../ad/account-lifecycle');
-      const gmsa = bareName(name);
-      const groupName = o.group ?? `${gmsa}Hosts`;
-      const hostNames = hostArgs.map(bareName);
+      const { checkLifecycleDomain, checkLifecycleNames, planHosts, describeLifecycleStep } = require('../ad/account-lifecycle') as typeof import('../ad/account-lifecycle');
+      const names = checkLifecycleNames(name, o.group, hostArgs);
+      const { account: gmsa, groupName, hosts: hostNames } = names;
       await withDirectory(o, deps, async (dir) => {
         const domain = await readDomain(dir);
+        checkLifecycleDomain(names, domain);
         const found = await findPrincipals(dir, domain, [gmsa, groupName, ...hostNames]);
         const state = { hosts: new Map(hostNames.flatMap((h) => { const p = found.get(h.toLowerCase()); return p ? [[h.toLowerCase(), p] as const] : []; })) } as import('../ad/account-lifecycle').HostsState;
         const g = found.get(gmsa.toLowerCase());
@@ -76,13 +76,14 @@ function registerRm(account: Command, deps: Deps): void {
     .option('--yes', 'confirm: without it the command says what it would delete and exits 2');
   addDirectoryOptions(cmd).addHelpText('after', `${DIRECTORY_HELP}\n\nExample:\n  docker gmsa account rm webapp01 --keep-group --yes`);
   cmd.action(async (name: string, o: LifecycleOptions) => {
-    const { bareName, findPrincipals } = require('../ad/accounts') as typeof import('../ad/accounts');
+    const { findPrincipals } = require('../ad/accounts') as typeof import('../ad/accounts');
     const { readDomain } = require('../ad/domain') as typeof import('../ad/domain');
-    const { planRemove, describeLifecycleStep } = require('../ad/account-lifecycle') as typeof import('../ad/account-lifecycle');
-    const gmsa = bareName(name);
-    const groupName = o.group ?? `${gmsa}Hosts`;
+    const { checkLifecycleDomain, checkLifecycleNames, planRemove, describeLifecycleStep } = require('../ad/account-lifecycle') as typeof import('../ad/account-lifecycle');
+    const names = checkLifecycleNames(name, o.group);
+    const { account: gmsa, groupName } = names;
     await withDirectory(o, deps, async (dir) => {
       const domain = await readDomain(dir);
+      checkLifecycleDomain(names, domain);
       const found = await findPrincipals(dir, domain, [gmsa, groupName]);
       const state: { gmsa?: import('../ad/accounts').Principal; group?: import('../ad/accounts').Principal } = {};
       const g = found.get(gmsa.toLowerCase());

@@ -1,6 +1,7 @@
 /** The lifecycle planners (src/ad/account-lifecycle.ts): what is already so is left out; wrong objects are refused. */
 import type { Principal } from '../../../src/ad/accounts';
-import { describeLifecycleStep, planHosts, planRemove } from '../../../src/ad/account-lifecycle';
+import { checkLifecycleDomain, checkLifecycleNames, describeLifecycleStep, planHosts, planRemove } from '../../../src/ad/account-lifecycle';
+import { InvalidInputError } from '../../../src/errors';
 import { InvalidInputError, NotFoundError } from '../../../src/errors';
 
 const p = (name: string, kind: Principal['kind'], dn: string, members: string[] = []): Principal => ({
@@ -42,4 +43,18 @@ test('rm: the gMSA and the group, the group kept with keepGroup, nothing when bo
   expect(planRemove({ account: 'webapp01', groupName: 'webapp01Hosts', keepGroup: true }, { gmsa: GMSA, group: GROUP })).toHaveLength(1);
   expect(planRemove({ account: 'webapp01', groupName: 'webapp01Hosts', keepGroup: false }, {})).toEqual([]);
   expect(() => planRemove({ account: 'webapp01', groupName: 'webapp01Hosts', keepGroup: false }, { gmsa: H1 })).toThrow(InvalidInputError);
+});
+
+test('names: bare forms, the default group, a bad --group and names of another domain refused', () => {
+  const names = checkLifecycleNames('CONTOSO\\webapp01$', undefined, ['WEBHOST01$', 'webhost02@contoso.com']);
+  expect(names).toMatchObject({ account: 'webapp01', groupName: 'webapp01Hosts', hosts: ['WEBHOST01', 'webhost02'] });
+  const domain = { dnsName: 'contoso.com', netbiosName: 'CONTOSO' };
+  expect(() => checkLifecycleDomain(names, domain)).not.toThrow();
+  // An existing gMSA made by other tools may break the rules for new names: it can still be named.
+  expect(checkLifecycleNames('web_app01', undefined).account).toBe('web_app01');
+  expect(() => checkLifecycleNames('webapp01', 'bad,group')).toThrow(InvalidInputError);
+  expect(() => checkLifecycleNames('webapp01', 'bad,group')).toThrow(/invalid --group "bad,group": it contains/);
+  const other = checkLifecycleNames('webapp01', undefined, ['FABRIKAM\\WEBHOST01']);
+  expect(() => checkLifecycleDomain(other, domain)).toThrow(/names an account of the domain "?FABRIKAM"?/);
+  expect(() => checkLifecycleDomain(checkLifecycleNames('webapp01@fabrikam.com', undefined), domain)).toThrow(InvalidInputError);
 });
