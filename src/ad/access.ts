@@ -56,14 +56,20 @@ export interface HostAccessReport {
 }
 
 /** Looks up the gMSA and the host (refusing other kinds of accounts) and decides as the DC would. */
-export async function testHostAccess(dir: Directory, domain: DomainScope, name: string, hostName: string): Promise<HostAccessReport> {
+export async function testHostAccess(dir: Directory, domain: DomainScope, name: string, hostName: string, o: { portable?: boolean } = {}): Promise<HostAccessReport> {
   const found = await findPrincipals(dir, domain, [name, hostName]);
   const gmsa = found.get(bareName(name).toLowerCase());
   const host = found.get(bareName(hostName).toLowerCase());
   if (!gmsa) throw new NotFoundError(`no gMSA named ${bareName(name)} in ${domain.dnsName}`, 'List the gMSAs with `docker gmsa account ls`.');
   if (gmsa.kind !== 'gmsa') throw new InvalidInputError(`${gmsa.dn} is ${describeKind(gmsa.kind)}, not a group managed service account`, 'List the gMSAs with `docker gmsa account ls`.');
-  if (!host) throw new NotFoundError(`no computer named ${bareName(hostName)} in ${domain.dnsName}`, 'Give the host by its computer name.');
-  if (host.kind !== 'computer') throw new InvalidInputError(`${host.dn} is ${describeKind(host.kind)}, not a computer`, '--host takes a container host.');
+  if (o.portable) {
+    // A CCG plugin's portable account: a user (or a computer) that reads the password for hosts outside the domain.
+    if (!host) throw new NotFoundError(`no account named ${bareName(hostName)} in ${domain.dnsName}`, "Give the portable account as the plugin's secret names it (DOMAIN\\user).");
+    if (host.kind !== 'user' && host.kind !== 'computer') throw new InvalidInputError(`${host.dn} is ${describeKind(host.kind)}, not a user`, "The plugin's secret must name a user account.");
+  } else {
+    if (!host) throw new NotFoundError(`no computer named ${bareName(hostName)} in ${domain.dnsName}`, 'Give the host by its computer name.');
+    if (host.kind !== 'computer') throw new InvalidInputError(`${host.dn} is ${describeKind(host.kind)}, not a computer`, '--host takes a container host.');
+  }
   const verdict = decideAccess(gmsa.membership, await hostToken(dir, host));
   const names = await resolveSids(dir, [...verdict.via, ...verdict.deniedVia, ...verdict.allowedPrincipals]);
   const groups = verdict.allowedPrincipals.flatMap((sid) => {
@@ -140,14 +146,17 @@ export function accessText(r: HostAccessReport, read: PasswordRead | undefined):
  * Binds as the host with its machine password and reads msDS-ManagedPassword, as the host itself would
  * (password-read.ts: the password never leaves it, only its length, fingerprint and change times).
  */
-export async function readPasswordAsHost(settings: DirectorySettings, r: HostAccessReport, domainDns: string, password: string): Promise<PasswordRead> {
+export async function readPasswordAsHost(settings: DirectorySettings, r: HostAccessReport, domainDns: string, password: string, o: { portable?: boolean } = {}): Promise<PasswordRead> {
   const hostSam = r.host.samAccountName;
+  const rejectedHint = o.portable
+    ? "Check the password in the plugin's secret (it is the portable account's current password), or leave --portable-secret-stdin out."
+    : "Pipe the host's current machine account password into --host-password-stdin, or leave the flag out.";
   const dir = await openDirectory(
     { ...settings, user: `${hostSam}@${domainDns}` },
     {
       password,
       rejected: () =>
-        new DirectoryError(`the DC rejected the machine password given for ${hostSam}`, "Pipe the host's current machine account password into --host-password-stdin, or leave the flag out."),
+        new DirectoryError(`the DC rejected the ${o.portable ? '' : 'machine '}password given for ${hostSam}`, rejectedHint),
     },
   );
   try {

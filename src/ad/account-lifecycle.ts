@@ -92,7 +92,10 @@ export function planHosts(op: 'add' | 'rm', req: HostsRequest, state: HostsState
     const host = state.hosts.get(h.toLowerCase());
     if (!host || seen.has(host.dn.toLowerCase())) continue;
     seen.add(host.dn.toLowerCase());
-    if (host.kind !== 'computer') throw new InvalidInputError(`${host.dn} is ${describeKind(host.kind)}, not a computer`, 'Give the computer accounts of the container hosts.');
+    // A user is the portable account of a CCG plugin (hosts outside the domain): it retrieves the password too.
+    if (host.kind !== 'computer' && host.kind !== 'user') {
+      throw new InvalidInputError(`${host.dn} is ${describeKind(host.kind)}, not a computer or a user`, "Give the computer accounts of the container hosts, or a CCG plugin's portable user account.");
+    }
     const isMember = members.has(host.dn.toLowerCase());
     if (op === 'add' && !isMember) steps.push({ kind: 'add-member', groupDn: group.dn, groupName: group.name, memberDn: host.dn, memberName: host.name });
     if (op === 'rm' && isMember) steps.push({ kind: 'remove-member', groupDn: group.dn, groupName: group.name, memberDn: host.dn, memberName: host.name });

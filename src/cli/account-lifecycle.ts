@@ -31,7 +31,7 @@ function registerHosts(account: Command, deps: Deps): void {
       .command(op)
       .description(op === 'add' ? 'Allow hosts to retrieve the password (idempotent)' : 'Stop hosts from retrieving the password (idempotent)')
       .argument('<name>', 'gMSA name')
-      .argument('<host...>', 'computer names of the container hosts')
+      .argument('<host...>', "computer names of the container hosts (or a CCG plugin's portable user account)")
       .option('--group <name>', 'the host group (default <NAME>Hosts)')
       .option('--dry-run', 'print the changes and make none');
     addDirectoryOptions(cmd).addHelpText('after', `${DIRECTORY_HELP}\n\nExample:\n  docker gmsa account hosts ${op} webapp01 WEBHOST03`);

@@ -12,6 +12,8 @@ interface DoctorFlags extends DirectoryFlags {
   container?: string;
   host?: string;
   hostPasswordStdin?: boolean;
+  portableAccount?: string;
+  portableSecretStdin?: boolean;
   image?: string;
   spnFor?: string[];
   spec?: string;
@@ -27,6 +29,8 @@ export function registerDoctor(program: Command, deps: Deps): void {
     .option('--container <container>', 'also check this container: hostname rules, user, nltest/klist inside, base image')
     .option('--host <computer>', "the container host's computer account (default: this machine's name)")
     .option('--host-password-stdin', "the host's machine password from stdin: also retrieve the gMSA password as the host, for real")
+    .option('--portable-account <user>', "for a spec with a HostAccountConfig: the user the CCG plugin's secret names (DOMAIN\\user)")
+    .option('--portable-secret-stdin', "the CCG plugin's secret from stdin (DOMAIN\\user:password or its JSON): check its fields and retrieve the password as that user")
     .option('--image <image>', "check this image's configured user")
     .option('--spn-for <name>', 'a name clients use for the service (alias, load balancer): it needs an SPN (repeatable)', collect)
     .option('--spec <name|file>', 'the spec to check (default: the store\'s spec for ACCOUNT)')
@@ -49,19 +53,27 @@ Examples:
     const format = parseFormat(o.format);
     const { doctor } = require('../doctor/runner') as typeof import('../doctor/runner');
     const { renderDoctorReport } = require('../doctor/report') as typeof import('../doctor/report');
-    const { container, host, hostPasswordStdin, image, spnFor, spec, root, format: _f, ...directory } = o;
+    const { container, host, hostPasswordStdin, portableAccount, portableSecretStdin, image, spnFor, spec, root, format: _f, ...directory } = o;
     const hostName = host ?? hostname().split('.')[0]!.toUpperCase();
-    if (hostPasswordStdin && directory.passwordStdin) {
-      throw new UsageError('--host-password-stdin and --password-stdin both want standard input', 'Give the password you bind with in GMSA_LDAP_PASSWORD instead.');
+    const stdinUsers = [hostPasswordStdin && '--host-password-stdin', portableSecretStdin && '--portable-secret-stdin', directory.passwordStdin && '--password-stdin'].filter((x): x is string => typeof x === 'string');
+    if (stdinUsers.length > 1) {
+      throw new UsageError(`${stdinUsers.join(' and ')} all want standard input`, 'Give the password you bind with in GMSA_LDAP_PASSWORD, and run doctor once per secret.');
     }
     const { readStdinSecret } = require('../ad/settings') as typeof import('../ad/settings');
     const hostPassword = hostPasswordStdin ? await readStdinSecret('--host-password-stdin', `the machine account password of ${hostName}`, () => deps.io.readStdin()) : undefined;
+    let portableSecret: import('../ad/portable-secret').PortableSecretResult | undefined;
+    if (portableSecretStdin) {
+      const { parsePortableSecret } = require('../ad/portable-secret') as typeof import('../ad/portable-secret');
+      portableSecret = parsePortableSecret(await readStdinSecret('--portable-secret-stdin', "the CCG plugin's secret", () => deps.io.readStdin()));
+    }
     const report = await doctor(
       {
         ...(account ? { account } : {}),
         ...(container ? { container } : {}),
         host: hostName,
         ...(hostPassword !== undefined ? { hostPassword } : {}),
+        ...(portableAccount !== undefined ? { portableAccount } : {}),
+        ...(portableSecret !== undefined ? { portableSecret } : {}),
         ...(image ? { image } : {}),
         spnFor: splitList(spnFor),
         ...(spec ? { spec } : {}),

@@ -2,6 +2,7 @@
 import { adAccount } from './ad-account';
 import { adEtypes } from './ad-etypes';
 import { adHostAccess } from './ad-host-access';
+import { adPortableAccount } from './ad-portable-account';
 import { adKds } from './ad-kds';
 import { adSpn } from './ad-spn';
 import { adSpnDuplicates } from './ad-spn-duplicates';
@@ -47,6 +48,7 @@ export const CHECKS: readonly Check[] = [
   adSpnFor,
   adSpnDuplicates,
   adHostAccess,
+  adPortableAccount,
   adKds,
   adEtypes,
   containerHostname,

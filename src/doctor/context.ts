@@ -23,6 +23,10 @@ export interface DoctorOptions {
   host: string;
   /** The host's machine password (--host-password-stdin): the host-access check then reads the password as the host. */
   hostPassword?: string;
+  /** The CCG plugin's portable account (--portable-account), for specs with a HostAccountConfig. */
+  portableAccount?: string;
+  /** The plugin's secret as read from --portable-secret-stdin (its password never leaves the check). */
+  portableSecret?: import('../ad/portable-secret').PortableSecretResult;
   image?: string;
   spnFor: string[];
   spec?: string;

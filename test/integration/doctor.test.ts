@@ -163,6 +163,42 @@ labDescribe('docker gmsa doctor on the lab', () => {
     expect(no.byId('ad-host-access').Detail).toMatch(/^WEBHOST02\$ is not allowed/);
   });
 
+  test("a HostAccountConfig spec: the CCG plugin's portable account must be allowed; its secret is checked and used, never shown", async () => {
+    const user = `ccg${tag}`;
+    const pw = `Ccg-${tag}-Portable1!`;
+    const samba = (...args: string[]): Promise<string> => sh('chroot', [dc.root, 'samba-tool', ...args, '-H', join(dc.stateDir, 'private', 'sam.ldb')]);
+    await samba('user', 'create', user, pw);
+    try {
+      const made = await gmsa('ws2022', ['spec', 'create', A, '--name', `ccg_${A}.json`, '--root', engines.ws2022.root, '--ccg-plugin', 'azure-keyvault', '--ccg-input', 'ObjectId=0f1e2d3c-aaaa-bbbb-cccc-000000000001;SecretUri=https://v.vault.azure.net/secrets/ccg']);
+      expect(made.status).toBe(0);
+      const spec = ['--spec', `ccg_${A}.json`];
+      // Nothing names the account: SKIP with how to name it; a plain spec: SKIP, the host retrieves it.
+      expect((await doctor('ws2022', [A, ...spec])).byId('ad-portable-account')).toMatchObject({ Status: 'SKIP', Detail: expect.stringMatching(/--portable-account/) });
+      expect((await doctor('ws2022', [A, '--host', 'WEBHOST01'])).byId('ad-portable-account')).toMatchObject({ Status: 'SKIP', Detail: expect.stringMatching(/no HostAccountConfig/) });
+      // Outside the host group: FAIL with the command that lets it in.
+      const outside = await doctor('ws2022', [A, ...spec, '--portable-account', `CONTOSO\\${user}`]);
+      expect(outside.byId('ad-portable-account')).toMatchObject({ Status: 'FAIL', Fix: `docker gmsa account hosts add ${A} ${user}` });
+      expect(outside.byId('ad-portable-account').Detail).toMatch(new RegExp(`^${user}, the portable account, is not allowed .*CCG event 8.*allowed: ${A}Hosts`));
+      expect((await gmsa('ws2022', ['account', 'hosts', 'add', A, user])).status).toBe(0);
+      // the oracle: the user is a member now
+      expect(ldif(await ldapsearch(`(sAMAccountName=${A}Hosts)`, 'member'), 'member').some((m) => m.toLowerCase().startsWith(`cn=${user},`))).toBe(true);
+      // The secret as Azure Key Vault keeps it: the password is really retrieved as the portable account.
+      const ok = await doctor('ws2022', [A, ...spec, '--portable-secret-stdin'], `CONTOSO\\${user}:${pw}\n`);
+      expect(ok.byId('ad-portable-account').Status).toBe('PASS');
+      expect(ok.byId('ad-portable-account').Detail).toMatch(new RegExp(`through ${A}Hosts; bound as ${user} it retrieved it \\(256 bytes\\)`));
+      expect(JSON.stringify(ok.report)).not.toContain(pw);
+      // The JSON form with the domain pasted into the user name (credentials-fetcher#178), and a wrong password.
+      const pasted = await doctor('ws2022', [A, ...spec, '--portable-secret-stdin'], JSON.stringify({ username: `CONTOSO\\${user}`, password: pw, domainName: 'contoso.com' }));
+      expect(pasted.byId('ad-portable-account')).toMatchObject({ Status: 'FAIL', Detail: expect.stringMatching(/carries a domain part/) });
+      expect(JSON.stringify(pasted.report)).not.toContain(pw);
+      const wrong = await doctor('ws2022', [A, ...spec, '--portable-secret-stdin'], JSON.stringify({ username: user, password: 'not-it', domainName: 'contoso.com' }));
+      expect(wrong.byId('ad-portable-account').Status).toBe('FAIL');
+      expect(wrong.byId('ad-portable-account').Detail).toMatch(new RegExp(`the DC rejected the password given for ${user}`));
+    } finally {
+      await samba('user', 'delete', user).catch(() => '');
+    }
+  });
+
   test("a spec with the gMSA's own SID: spec-valid FAILs and says so", async () => {
     const sid = ldif(await sh('chroot', [dc.root, 'ldbsearch', '-H', join(dc.stateDir, 'private', 'sam.ldb'), `(sAMAccountName=${A}$)`, 'objectSid']), 'objectSid')[0] as string;
     const spec = JSON.parse(readFileSync(join(engines.ws2022.root, 'CredentialSpecs', `contoso_${A}.json`), 'utf8'));

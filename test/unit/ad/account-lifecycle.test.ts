@@ -1,7 +1,6 @@
 /** The lifecycle planners (src/ad/account-lifecycle.ts): what is already so is left out; wrong objects are refused. */
 import type { Principal } from '../../../src/ad/accounts';
 import { checkLifecycleDomain, checkLifecycleNames, describeLifecycleStep, planHosts, planRemove } from '../../../src/ad/account-lifecycle';
-import { InvalidInputError } from '../../../src/errors';
 import { InvalidInputError, NotFoundError } from '../../../src/errors';
 
 const p = (name: string, kind: Principal['kind'], dn: string, members: string[] = []): Principal => ({
@@ -36,6 +35,12 @@ test('hosts: refusals name the object and the fix', () => {
   expect(() => planHosts('add', req(['WEBHOST01']), { group: GROUP, hosts })).toThrow(NotFoundError);
   expect(() => planHosts('add', req(['WEBHOST01']), { gmsa: GMSA, hosts })).toThrow(/no host group webapp01Hosts/);
   expect(() => planHosts('add', req(['WEBHOST01']), { gmsa: H1, group: GROUP, hosts })).toThrow(/not a group managed service account/);
+  // a CCG plugin's portable user account may be added; a group may not
+  const user: Principal = { ...H1, dn: 'CN=ccg,CN=Users,DC=contoso,DC=com', name: 'ccg', samAccountName: 'ccg', kind: 'user' };
+  const grp: Principal = { ...H1, dn: 'CN=ops,CN=Users,DC=contoso,DC=com', name: 'ops', samAccountName: 'ops', kind: 'group' };
+  const withUser = { gmsa: GMSA, group: GROUP, hosts: new Map([...hosts, ['ccg', user], ['ops', grp]]) };
+  expect(planHosts('add', req(['ccg']), withUser).map(describeLifecycleStep)).toEqual(['add ccg to webapp01Hosts']);
+  expect(() => planHosts('add', req(['ops']), withUser)).toThrow(/is a group, not a computer or a user/);
 });
 
 test('rm: the gMSA and the group, the group kept with keepGroup, nothing when both are gone', () => {
