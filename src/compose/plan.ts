@@ -243,6 +243,7 @@ export function planCompose(input: ComposePlanInput): ComposePlan {
       if (replicas > 1) same.push(`${replicas - 1} more replica${replicas > 2 ? 's' : ''} of "${d.service.name}"`);
       const other = seen.get(key);
       if (other) same.push(`service "${other.name}"`);
+      const planned = same.length;
       if (d.account !== undefined) {
         for (const c of input.running?.get(d.account.toLowerCase()) ?? []) if (c.hostname.toLowerCase() === h.toLowerCase()) same.push(`container ${c.name}`);
       }
@@ -254,7 +255,10 @@ export function planCompose(input: ComposePlanInput): ComposePlan {
         h,
         same,
         input.force === true,
-        `Remove hostname: from service "${d.service.name}" (docker gmsa then gives each of its containers a hostname of its own), or pass --force if you accept intermittent failures.`,
+        {
+          fix: `Remove hostname: from service "${d.service.name}" (docker gmsa then gives each of its containers a hostname of its own), or pass --force if you accept intermittent failures.`,
+          planned: same.length === planned,
+        },
       );
       if (refused) throw refusalError(refused, site);
       if (same.length > 0) notes.push(`Warning: ${site}: the gMSA ${label} and the hostname ${h} are shared with ${same.join(', ')} (--force): expect intermittent trust failures.`);

@@ -74,14 +74,23 @@ export function singleUseRefusal(build: number, account: string, others: readonl
 
 /**
  * From 17763 on every container of one gMSA needs its own hostname: an explicit hostname that running
- * containers of the same gMSA already have is refused (--force accepts the risk).
+ * containers of the same gMSA already have (or, `planned`, other containers of the same request would
+ * get: replicas, tasks, services of one file) is refused (--force accepts the risk).
  */
-export function sharedHostnameRefusal(build: number, account: string, hostname: string | undefined, sameHostname: readonly string[], force: boolean, fix?: string): BuildRefusal | undefined {
+export function sharedHostnameRefusal(
+  build: number,
+  account: string,
+  hostname: string | undefined,
+  sameHostname: readonly string[],
+  force: boolean,
+  o: { fix?: string; planned?: boolean } = {},
+): BuildRefusal | undefined {
   if (build < FREE_HOSTNAME_BUILD || hostname === undefined || sameHostname.length === 0 || force) return undefined;
+  const verb = o.planned ? 'would run' : `already run${sameHostname.length === 1 ? 's' : ''}`;
   return {
     rule: 'shared-hostname',
-    message: `${sameHostname.join(', ')} already run${sameHostname.length === 1 ? 's' : ''} with the gMSA ${account} and the hostname ${hostname}; two containers sharing one gMSA and one hostname lose their trust`,
-    hint: fix ?? 'Leave out --hostname (docker gmsa gives each container its own), pick another hostname, or pass --force if you accept intermittent failures.',
+    message: `${sameHostname.join(', ')} ${verb} with the gMSA ${account} and the hostname ${hostname}; two containers sharing one gMSA and one hostname lose their trust`,
+    hint: o.fix ?? 'Leave out --hostname (docker gmsa gives each container its own), pick another hostname, or pass --force if you accept intermittent failures.',
   };
 }
 

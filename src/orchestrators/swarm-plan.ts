@@ -19,7 +19,7 @@
  *   two services on one gMSA both have a slot 1. A `--hostname` of the user's own is kept.
  */
 import { BuildRuleError, UnsupportedEngineError, UsageError } from '../errors';
-import { hostnameRefusal, isolationRefusal, netbiosNote, refusalError, userRefusal } from '../engine/build-rules';
+import { hostnameRefusal, isolationRefusal, netbiosNote, refusalError, sharedHostnameRefusal, userRefusal } from '../engine/build-rules';
 import { allValues, lastValue, parseServiceCreateArgs, parseServiceUpdateArgs, type ParsedDockerArgs } from '../engine/docker-args';
 import { describeEndpoint, type ResolvedEndpoint } from '../engine/endpoint';
 import type { HostProfile } from '../engine/profile';
@@ -168,10 +168,10 @@ export function planServiceCreate(req: ServiceCreateRequest): ServicePlan {
   } else if (given !== undefined) {
     hostname = given;
     if (!isTemplate(given) && tasks.count > 1) {
-      notes.push(
-        `Warning: every task gets the hostname ${given} (${tasks.why}); containers sharing one gMSA and one hostname can lose their trust. ` +
-          `Leave --hostname out (docker gmsa gives each task its own) or use a template such as ${serviceHostnameTemplate(req.account)}.`,
-      );
+      const fix = `Leave --hostname out (docker gmsa gives each task its own), use a template such as ${serviceHostnameTemplate(req.account)}, or pass --force if you accept intermittent failures.`;
+      const shared = sharedHostnameRefusal(build, req.account, given, [`all the tasks (${tasks.why})`], req.force, { fix, planned: true });
+      if (shared) throw refusalError(shared);
+      notes.push(`Warning: every task gets the hostname ${given} (${tasks.why}); containers sharing one gMSA and one hostname can lose their trust (--force).`);
     }
   } else {
     hostname = serviceHostnameTemplate(req.account);

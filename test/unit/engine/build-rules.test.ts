@@ -160,6 +160,14 @@ describe.each(TABLE)('Windows build $build', (row) => {
       expect(run(build, ['--hostname', 'web', 'img'], { sameHostname: ['c1'], force: true })().notes.join('\n')).toMatch(/intermittent trust failures/);
       expect(run(build, ['--hostname', 'other', 'img'], { sameHostname: [] })().hostname).toBe('other');
     }
+    // service create: a fixed hostname on several tasks.
+    const svc = (force: boolean) => () =>
+      planServiceCreate({ account: 'webapp01', configName: 'gmsa-contoso_webapp01-1a2b3c4d', build: { build, source: 'option', windowsNodes: [], note: '' }, dockerArgs: ['--hostname', 'webapp01', '--replicas', '2', 'img'], networkService: false, force, othersWithAccount: [] });
+    if (row.pinnedHostname) expect(svc(false)).toThrow(/only one container per gMSA/);
+    else {
+      expect(svc(false)).toThrow(/all the tasks \(--replicas 2\) would run with the gMSA webapp01 and the hostname webapp01/);
+      expect(svc(true)().notes.join('\n')).toMatch(/every task gets the hostname webapp01/);
+    }
     // compose: two services of one gMSA with one hostname, or two replicas with a hostname.
     const twoServices = `services:\n  web:\n    image: img\n    x-gmsa: webapp01\n    hostname: webapp01\n  jobs:\n    image: img\n    x-gmsa: webapp01\n    hostname: webapp01\n`;
     const replicas = `services:\n  web:\n    image: img\n    x-gmsa: webapp01\n    hostname: webapp01\n    scale: 2\n`;
@@ -169,7 +177,7 @@ describe.each(TABLE)('Windows build $build', (row) => {
       if (row.pinnedHostname) {
         await expect(refused).rejects.toThrow(/would run with the gMSA webapp01 at the same time/);
       } else {
-        await expect(refused).rejects.toThrow(/already runs? with the gMSA webapp01 and the hostname webapp01; two containers sharing one gMSA and one hostname lose their trust/);
+        await expect(refused).rejects.toThrow(/would run with the gMSA webapp01 and the hostname webapp01; two containers sharing one gMSA and one hostname lose their trust/);
         const forced = await rewrite(project({ 'compose.yaml': body }), ['--force'], { build });
         expect(forced.notes.join('\n')).toMatch(/the gMSA webapp01 and the hostname webapp01 are shared with .* \(--force\): expect intermittent trust failures/);
         // Commands that start nothing (ps, logs, down) are not refused.

@@ -69,11 +69,14 @@ describe('service create planner', () => {
     }
   });
 
-  test('17763+: the user hostname is kept; a fixed one on several replicas is warned about', () => {
-    const plan = create(20348, ['--hostname', 'web', '--replicas', '3', 'img']);
+  test('17763+: the user hostname is kept; a fixed one on several replicas is refused, and warned about with --force', () => {
+    expect(() => create(20348, ['--hostname', 'web', '--replicas', '3', 'img'])).toThrow(BuildRuleError);
+    expect(() => create(20348, ['--hostname', 'web', '--replicas', '3', 'img'])).toThrow(/all the tasks \(--replicas 3\) would run with the gMSA webapp01 and the hostname web; two containers sharing/);
+    expect(create(20348, ['--hostname', 'web', '--replicas', '1', 'img']).hostname).toBe('web');
+    const plan = create(20348, ['--hostname', 'web', '--replicas', '3', 'img'], { force: true });
     expect(plan.argv.filter((a) => a === '--hostname')).toHaveLength(1);
     expect(plan.hostname).toBe('web');
-    expect(plan.notes.join('\n')).toMatch(/every task gets the hostname web.*lose their trust/);
+    expect(plan.notes.join('\n')).toMatch(/every task gets the hostname web.*lose their trust \(--force\)/);
     expect(create(20348, ['--hostname', '{{.Service.Name}}-{{.Task.Slot}}', '--replicas', '3', 'img']).notes.join('\n')).not.toMatch(/every task/);
     expect(create(20348, ['--hostname', 'a-very-long-hostname', 'img']).notes.join('\n')).toMatch(/longer than 15/);
   });
