@@ -74,8 +74,8 @@ async function prepare(
   const { discoverComposeFiles } = require('../compose/discovery') as typeof import('../compose/discovery');
   const { readComposeFiles } = require('../compose/yaml-doc') as typeof import('../compose/yaml-doc');
   const { readProject, where } = require('../compose/project') as typeof import('../compose/project');
-  const { planCompose, stableHostname, normalizeProjectName } = require('../compose/plan') as typeof import('../compose/plan');
-  const { applyPlan } = require('../compose/rewrite') as typeof import('../compose/rewrite');
+  const { composeEdits, planCompose, stableHostname, normalizeProjectName } = require('../compose/plan') as typeof import('../compose/plan');
+  const { applyEdits } = require('../compose/rewrite') as typeof import('../compose/rewrite');
   const { localStore, xGmsaWording } = require('./run-spec') as typeof import('./run-spec');
   const { findSpec, offlineWanted } = require('./spec-lookup') as typeof import('./spec-lookup');
   const { scaleOverrides } = require('../compose/args') as typeof import('../compose/args');
@@ -153,7 +153,7 @@ async function prepare(
     hostnameFor: hostnameFor ?? ((account, service) => stableHostname(projectName, account, service)),
   });
   notes.push(...plan.notes);
-  out.rewritten = applyPlan(project, plan.decisions);
+  out.rewritten = applyEdits(project, composeEdits(plan.decisions));
   return out;
 }
 
