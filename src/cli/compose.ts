@@ -76,8 +76,8 @@ async function prepare(
   const { readProject, where } = require('../compose/project') as typeof import('../compose/project');
   const { composeEdits, planCompose, stableHostname, normalizeProjectName } = require('../compose/plan') as typeof import('../compose/plan');
   const { applyEdits } = require('../compose/rewrite') as typeof import('../compose/rewrite');
-  const { localStore, xGmsaWording } = require('./run-spec') as typeof import('./run-spec');
-  const { findSpec, offlineWanted } = require('./spec-lookup') as typeof import('./spec-lookup');
+  const { localStore } = require('./run-spec') as typeof import('./run-spec');
+  const { offlineWanted, xGmsaLookup } = require('./spec-lookup') as typeof import('./spec-lookup');
   const { scaleOverrides } = require('../compose/args') as typeof import('../compose/args');
 
   const discovery = discoverComposeFiles({
@@ -105,35 +105,17 @@ async function prepare(
 
   const profile = await engineProfile(deps, lenient);
   const store: SpecStore | undefined = localStore(args.root, profile, deps.cwd);
-  const cache = new Map<string, Promise<GmsaSpec>>();
+  const find = xGmsaLookup(
+    { ...(args.root !== undefined ? { root: args.root } : {}), cwd: discovery.projectDir, profile, offline: offlineWanted(lookup.offline, deps.env) },
+    'nothing was started',
+    deps,
+  );
   const specs = new Map<string, GmsaSpec>();
   for (const svc of requested) {
     const req = svc.request as GmsaRequest;
     const at = where(req.site);
     if (req.kind === 'x-gmsa') {
-      const key = `${req.account.toLowerCase()}\n${req.spec ?? ''}`;
-      let p = cache.get(key);
-      if (!p) {
-        p = findSpec(
-          {
-            account: req.account,
-            ...(req.spec !== undefined ? { spec: req.spec } : {}),
-            ...(args.root !== undefined ? { root: args.root } : {}),
-            cwd: discovery.projectDir,
-            profile,
-            offline: offlineWanted(lookup.offline, deps.env),
-            wording: xGmsaWording('nothing was started'),
-          },
-          deps,
-        ).then(
-          (choice) => ({ account: req.account, choice }),
-          (err: unknown) => {
-            throw located(err, at);
-          },
-        );
-        cache.set(key, p);
-      }
-      specs.set(svc.name, await p);
+      specs.set(svc.name, { account: req.account, choice: await find(req, at) });
     } else if (req.kind === 'file') {
       specs.set(svc.name, await readFileSpec(req.file, store, at, deps));
     } else {

@@ -18,8 +18,8 @@
  */
 import * as nodePath from 'node:path';
 import type { Deps } from '../cli/deps';
-import { localStore, xGmsaWording } from '../cli/run-spec';
-import { findSpec, offlineWanted, type FoundSpecChoice } from '../cli/spec-lookup';
+import { localStore } from '../cli/run-spec';
+import { offlineWanted, xGmsaLookup } from '../cli/spec-lookup';
 import { managerSession } from '../cli/swarm-session';
 import * as client from '../compose/client';
 import { readProject, where } from '../compose/project';
@@ -56,7 +56,17 @@ export async function deployStack(args: StackArgs, deps: Deps, lookupFlags: { of
   const requested = project.services.filter((s) => s.request && (s.request.kind === 'x-gmsa' || s.request.kind === 'file') && !hidden.services.has(s.name));
   if (requested.length > 0) notes.push(...project.unfollowed);
   const store = localStore(args.root, profile, deps.cwd);
-  const looked = new Map<string, Promise<FoundSpecChoice>>();
+  const find = xGmsaLookup(
+    {
+      ...(args.root !== undefined ? { root: args.root } : {}),
+      cwd: base,
+      ...(profile ? { profile } : {}),
+      ...(engine ? { swarm: engine } : { swarmMissing: 'the swarm manager did not answer' }),
+      offline: offlineWanted(lookupFlags.offline, deps.env),
+    },
+    'nothing was deployed',
+    deps,
+  );
   const plans = new Map<string, { plan: ConfigPlan; reuse?: SwarmConfig }>();
   const specs = new Map<string, StackSpec>();
   for (const svc of requested) {
@@ -64,25 +74,7 @@ export async function deployStack(args: StackArgs, deps: Deps, lookupFlags: { of
     const at = where(req.site);
     let spec: CredentialSpec;
     if (req.kind === 'x-gmsa') {
-      const key = `${req.account.toLowerCase()}\n${req.spec ?? ''}`;
-      let found = looked.get(key);
-      if (!found) {
-        found = findSpec(
-          {
-            account: req.account,
-            ...(req.spec !== undefined ? { spec: req.spec } : {}),
-            ...(args.root !== undefined ? { root: args.root } : {}),
-            cwd: base,
-            ...(profile ? { profile } : {}),
-            ...(engine ? { swarm: engine } : { swarmMissing: 'the swarm manager did not answer' }),
-            offline: offlineWanted(lookupFlags.offline, deps.env),
-            wording: xGmsaWording('nothing was deployed'),
-          },
-          deps,
-        );
-        looked.set(key, found);
-      }
-      spec = (await found.catch((err: unknown) => Promise.reject(located(err, at)))).spec;
+      spec = (await find(req, at)).spec;
     } else if (req.kind === 'file') {
       if (!store) {
         throw new UnsupportedEngineError(

@@ -100,9 +100,10 @@ export const STACK_CONFIGS = { webapp01: 'gmsa-contoso_webapp01-11111111', api01
 
 /**
  * docker gmsa stack deploy's pure steps on one file (/base/compose.yaml): hide the kept configs, read, plan
- * (a config of STACK_CONFIGS per gMSA; credential_spec.file contoso_X.json is gMSA X) and rewrite.
+ * (a config of STACK_CONFIGS per gMSA, webapp01's for any other; credential_spec.file contoso_X.json is
+ * gMSA X) and rewrite.
  */
-export function stackRewrite(text: string, opts: { build?: number; force?: boolean; others?: Map<string, string[]> } = {}): { plan: StackPlan; texts: string[] } {
+export function stackRewrite(text: string, opts: { build?: number; force?: boolean; others?: Map<string, string[]> } = {}): { plan: StackPlan; texts: string[]; changed: boolean[] } {
   const doc = parseComposeText('/base/compose.yaml', 'compose.yaml', text);
   const hidden = hideConfigSpecs([doc]);
   const project = readProject([doc], () => undefined);
@@ -111,7 +112,7 @@ export function stackRewrite(text: string, opts: { build?: number; force?: boole
     const r = s.request;
     if (!r || hidden.services.has(s.name) || r.kind === 'registry') continue;
     const account = r.kind === 'x-gmsa' ? r.account : r.file.replace(/^contoso_|\.json$/g, '');
-    specs.set(s.name, { account, configName: STACK_CONFIGS[account as keyof typeof STACK_CONFIGS] });
+    specs.set(s.name, { account, configName: STACK_CONFIGS[account as keyof typeof STACK_CONFIGS] ?? STACK_CONFIGS.webapp01 });
   }
   const plan = planStack({
     project,
@@ -124,5 +125,5 @@ export function stackRewrite(text: string, opts: { build?: number; force?: boole
     othersOnSwarm: opts.others ?? new Map(),
   });
   const files = applyStack(project, plan.decisions, hidden, { base: '/base', platform: 'linux' });
-  return { plan, texts: files.map((f) => f.text) };
+  return { plan, texts: files.map((f) => f.text), changed: files.map((f) => f.changed) };
 }
