@@ -75,10 +75,10 @@ async function prepare(
   const { discoverComposeFiles } = require('../compose/discovery') as typeof import('../compose/discovery');
   const { readComposeFiles } = require('../compose/yaml-doc') as typeof import('../compose/yaml-doc');
   const { readProject, where } = require('../compose/project') as typeof import('../compose/project');
-  const { planCompose, stableHostname, normalizeProjectName } = require('../compose/plan') as typeof import('../compose/plan');
-  const { applyPlan } = require('../compose/rewrite') as typeof import('../compose/rewrite');
-  const { localStore, xGmsaWording } = require('./run-spec') as typeof import('./run-spec');
-  const { findSpec, offlineWanted } = require('./spec-lookup') as typeof import('./spec-lookup');
+  const { composeEdits, planCompose, stableHostname, normalizeProjectName } = require('../compose/plan') as typeof import('../compose/plan');
+  const { applyEdits } = require('../compose/rewrite') as typeof import('../compose/rewrite');
+  const { localStore } = require('./run-spec') as typeof import('./run-spec');
+  const { offlineWanted, xGmsaLookup } = require('./spec-lookup') as typeof import('./spec-lookup');
   const { scaleOverrides } = require('../compose/args') as typeof import('../compose/args');
 
   const discovery = discoverComposeFiles({
@@ -106,35 +106,17 @@ async function prepare(
 
   const profile = await engineProfile(deps, lenient);
   const store: SpecStore | undefined = localStore(args.root, profile, deps.cwd);
-  const cache = new Map<string, Promise<GmsaSpec>>();
+  const find = xGmsaLookup(
+    { ...(args.root !== undefined ? { root: args.root } : {}), cwd: discovery.projectDir, profile, offline: offlineWanted(lookup.offline, deps.env) },
+    'nothing was started',
+    deps,
+  );
   const specs = new Map<string, GmsaSpec>();
   for (const svc of requested) {
     const req = svc.request as GmsaRequest;
     const at = where(req.site);
     if (req.kind === 'x-gmsa') {
-      const key = `${req.account.toLowerCase()}\n${req.spec ?? ''}`;
-      let p = cache.get(key);
-      if (!p) {
-        p = findSpec(
-          {
-            account: req.account,
-            ...(req.spec !== undefined ? { spec: req.spec } : {}),
-            ...(args.root !== undefined ? { root: args.root } : {}),
-            cwd: discovery.projectDir,
-            profile,
-            offline: offlineWanted(lookup.offline, deps.env),
-            wording: xGmsaWording('nothing was started'),
-          },
-          deps,
-        ).then(
-          (choice) => ({ account: req.account, choice }),
-          (err: unknown) => {
-            throw located(err, at);
-          },
-        );
-        cache.set(key, p);
-      }
-      specs.set(svc.name, await p);
+      specs.set(svc.name, { account: req.account, choice: await find(req, at) });
     } else if (req.kind === 'file') {
       specs.set(svc.name, await readFileSpec(req.file, store, at, deps));
     } else {
@@ -160,7 +142,7 @@ async function prepare(
     hostnameFor: hostnameFor ?? ((account, service) => stableHostname(projectName, account, service)),
   });
   notes.push(...plan.notes);
-  out.rewritten = applyPlan(project, plan.decisions);
+  out.rewritten = applyEdits(project, composeEdits(plan.decisions));
   return out;
 }
 

@@ -12,9 +12,9 @@ import type { DirectoryFlags } from '../ad/settings';
 import type { EngineClient } from '../engine/client';
 import { describeEndpoint } from '../engine/endpoint';
 import type { HostProfile } from '../engine/profile';
-import { fsError, GmsaError, InvalidInputError, UnsupportedEngineError } from '../errors';
+import { fsError, GmsaError, InvalidInputError, located, UnsupportedEngineError } from '../errors';
 import type { Deps } from './deps';
-import { localStore, looksLikeFile, RUN_WORDING, type SpecWording } from './run-spec';
+import { localStore, looksLikeFile, RUN_WORDING, xGmsaWording, type SpecWording } from './run-spec';
 
 export interface SpecRequest {
   /** The gMSA (bare name). */
@@ -211,4 +211,21 @@ export async function findSpec(req: SpecRequest, deps: Deps): Promise<FoundSpecC
   if (o.kind === 'file') out.path = o.path;
   if (o.kind === 'store') out.path = join(o.dir, o.name);
   return out;
+}
+
+/**
+ * The lookup for the x-gmsa requests of compose files (compose, stack deploy): findSpec once per account
+ * and spec name, with the x-gmsa wording and `outcome`; a failure names the service's file and line (`at`).
+ */
+export function xGmsaLookup(common: Omit<SpecRequest, 'account' | 'spec' | 'wording'>, outcome: string, deps: Deps): (req: { account: string; spec?: string }, at: string) => Promise<FoundSpecChoice> {
+  const looked = new Map<string, Promise<FoundSpecChoice>>();
+  return (req, at) => {
+    const key = `${req.account.toLowerCase()}\n${req.spec ?? ''}`;
+    let found = looked.get(key);
+    if (!found) {
+      found = findSpec({ ...common, account: req.account, ...(req.spec !== undefined ? { spec: req.spec } : {}), wording: xGmsaWording(outcome) }, deps);
+      looked.set(key, found);
+    }
+    return found.catch((err: unknown) => Promise.reject(located(err, at)));
+  };
 }

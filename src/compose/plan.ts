@@ -1,7 +1,8 @@
 /**
  * `docker gmsa compose` as a pure planner: for every service that asks for a gMSA, the security_opt,
  * hostname and user it gets under the engine's Windows build, by the same rules as `docker gmsa run`
- * (engine/run-plan.ts), or a refusal naming the file, the service and the fix.
+ * (engine/run-plan.ts), or a refusal naming the file, the service and the fix; `composeEdits` turns the
+ * decisions into edits for the one edit pass (compose/rewrite.ts, shared with `stack deploy`).
  */
 import { createHash } from 'node:crypto';
 import { BuildRuleError, UnsupportedEngineError, UsageError } from '../errors';
@@ -19,7 +20,8 @@ import {
   type SpecMode,
 } from '../engine/run-plan';
 import { FIRST_GMSA_BUILD, FREE_HOSTNAME_BUILD, releaseName } from '../engine/windows-builds';
-import { isActive, where, type ComposeProject, type ComposeService, type GmsaRequest } from './project';
+import { CREDENTIAL_SPEC_KEY, GMSA_KEY, isActive, where, type ComposeProject, type ComposeService, type GmsaRequest } from './project';
+import type { EditPlan, KeyEdit } from './rewrite';
 
 /** What docker gmsa learned about a service's spec before planning. */
 export interface GmsaSpec {
@@ -266,4 +268,19 @@ export function planCompose(input: ComposePlanInput): ComposePlan {
     }
   }
   return { decisions, notes };
+}
+
+/**
+ * The decisions as edits: x-gmsa and credential_spec out wherever the service gets them from; the
+ * security_opt entry added to the list the service has, then hostname and user, in its last definition.
+ */
+export function composeEdits(decisions: readonly ServiceDecision[]): EditPlan {
+  return {
+    services: decisions.map((d) => {
+      const set: KeyEdit[] = [{ key: 'security_opt', value: d.securityOpt, append: true }];
+      if (d.hostname !== undefined) set.push({ key: 'hostname', value: d.hostname });
+      if (d.user !== undefined) set.push({ key: 'user', value: d.user });
+      return { service: d.service, remove: [GMSA_KEY, CREDENTIAL_SPEC_KEY], set };
+    }),
+  };
 }

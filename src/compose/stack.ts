@@ -10,24 +10,24 @@
  *    17763 the gMSA name and one task per gMSA unless --force; from 17763 a per-task hostname template).
  *    `security_opt: [credentialspec=...]` is ignored by docker stack deploy, so it is dropped, with a
  *    warning.
- * 3. `applyStack`: the edits, with the comment of `x-gmsa` kept, nothing edited through an alias, a
- *    top-level `configs: NAME: {external: true}`, and the result checked service by service against the
- *    intended changes (a change that would leak through a shared anchor is refused). Relative paths that
- *    docker stack deploy resolves from the first file's folder (configs/secrets file, env_file, bind
- *    sources) are made absolute, since the copies live in a temporary folder.
+ * 3. `stackEdits`: the plan as edits for the one edit pass (compose/rewrite.ts, shared with `compose`):
+ *    x-gmsa, credential_spec and credentialspec security_opt entries out, `credential_spec: {config}`,
+ *    hostname and user in, a top-level `configs: NAME: {external: true}`, the kept credential_specs named
+ *    back before printing, and the relative paths docker stack deploy resolves from the first file's
+ *    folder (configs/secrets file, env_file, bind sources) made absolute, since the copies live in a
+ *    temporary folder. `applyStack` runs the pass on them.
  */
-import * as nodePath from 'node:path';
-import type { Pair, YAMLMap, YAMLSeq } from 'yaml';
-import { BuildRuleError, ConflictError, InvalidInputError, UnsupportedEngineError, UsageError } from '../errors';
+import type { Pair } from 'yaml';
+import { BuildRuleError, InvalidInputError, UsageError } from '../errors';
 import { hostnameRefusal, isolationRefusal, refusalError, userRefusal } from '../engine/build-rules';
 import { NETWORK_SERVICE } from '../engine/run-plan';
 import { FIRST_GMSA_BUILD, FREE_HOSTNAME_BUILD, releaseName } from '../engine/windows-builds';
 import { serviceHostnameTemplate, MAX_HOSTNAME } from '../orchestrators/swarm-plan';
 import type { BuildDecision } from '../orchestrators/swarm-nodes';
 import { interpolate, type Lookup } from './env';
-import { CREDENTIAL_SPEC_KEY, GMSA_KEY, where, type ComposeProject, type ComposeService, type GmsaRequest, type ServiceSite } from './project';
-import { concreteTarget, forgetProjectData, ownIndex, placePair, sameData, siteData, type RewrittenFile } from './rewrite';
-import { danglingAlias, deref, effectiveEntry, holdersOf, isMap, isScalar, isSeq, keyText, printDoc, toData, yamlLib, type ComposeDoc } from './yaml-doc';
+import { CREDENTIAL_SPEC_KEY, GMSA_KEY, where, type ComposeProject, type ComposeService, type GmsaRequest } from './project';
+import { applyEdits, isCredentialSpecOpt, ownIndex, siteData, type EditPlan, type KeyEdit, type RewrittenFile, type ServiceEdit } from './rewrite';
+import { deref, effectiveEntry, holdersOf, isScalar, serviceMaps, toData, type ComposeDoc } from './yaml-doc';
 
 type Data = Record<string, unknown>;
 
@@ -43,23 +43,6 @@ export interface HiddenConfigSpecs {
 
 function isObj(v: unknown): v is Data {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
-
-function rootMap(file: ComposeDoc): YAMLMap | undefined {
-  const root = file.doc.contents;
-  return isMap(root) ? root : undefined;
-}
-
-/** Each file's service maps (aliases followed), by name, in file order. */
-function serviceMaps(file: ComposeDoc): Array<{ name: string; map: YAMLMap }> {
-  const root = rootMap(file);
-  if (!root) return [];
-  const services = effectiveEntry(file.doc, root, 'services');
-  if (!services || !isMap(services.value)) return [];
-  return services.value.items.flatMap((p) => {
-    const m = deref(file.doc, p.value);
-    return isMap(m) ? [{ name: keyText(p), map: m }] : [];
-  });
 }
 
 function hasConfig(file: ComposeDoc, pair: Pair): boolean {
@@ -166,10 +149,6 @@ function constraintsOf(svc: ComposeService, lookup: Lookup): string[] {
     }
   }
   return out;
-}
-
-function isCredentialSpecOpt(s: string): boolean {
-  return /^\s*credentialspec\s*[=:]/i.test(s);
 }
 
 export function planStack(input: StackPlanInput): StackPlan {
@@ -288,118 +267,6 @@ function escapeDollar(s: string): string {
   return s.replace(/\$/g, '$$$$');
 }
 
-function withoutCredentialSpecOpts(v: unknown): unknown {
-  return Array.isArray(v) ? v.filter((x) => !(typeof x === 'string' && isCredentialSpecOpt(x))) : v;
-}
-
-/** Adds `NAME: {external: true}` to the file's top-level configs (made when missing). */
-function addExternalConfig(file: ComposeDoc, name: string): void {
-  const root = rootMap(file);
-  if (!root) throw new InvalidInputError(`${file.label}: the top level is not a map`, 'A compose file is a map with a services: key.');
-  const i = ownIndex(root, 'configs');
-  const doc = file.doc;
-  if (i < 0) {
-    if (effectiveEntry(doc, root, 'configs')) {
-      throw new InvalidInputError(`${file.label}: configs comes from a YAML merge key`, 'Write the top-level configs: map out in the file; docker gmsa adds the gMSA configs to it.');
-    }
-    root.items.push(doc.createPair('configs', { [name]: { external: true } }));
-    return;
-  }
-  const pair = root.items[i] as Pair;
-  if (pair.value === null || (isScalar(pair.value) && pair.value.value === null)) {
-    pair.value = doc.createNode({ [name]: { external: true } });
-    return;
-  }
-  if (!isMap(pair.value)) {
-    throw new InvalidInputError(`${file.label}: the top-level configs is ${deref(doc, pair.value) !== pair.value ? 'a YAML alias' : 'not a map'}`, 'Write configs: as a map of config names.');
-  }
-  const existing = pair.value.items.find((p) => keyText(p) === name);
-  if (existing) {
-    const d = toData(doc, existing.value);
-    if (isObj(d) && (d.external === true || (isObj(d.external) && d.external.name === name)) && (d.name === undefined || d.name === name)) return;
-    throw new ConflictError(
-      `${file.label}: the top-level config ${name} is defined by the file, and docker gmsa would define it as the external config that holds the credential spec`,
-      `Remove configs.${name} from the file (docker gmsa creates and adds it).`,
-    );
-  }
-  pair.value.items.push(doc.createPair(name, { external: true }));
-}
-
-/** Compose keys of a service whose relative paths docker stack deploy resolves from the working folder. */
-function absolutizeService(doc: ComposeDoc, map: YAMLMap, abs: (p: string) => string, seen: Set<unknown>): boolean {
-  let changed = false;
-  const fix = (node: unknown, transform: (s: string) => string | undefined): void => {
-    if (!isScalar(node) || typeof node.value !== 'string' || seen.has(node)) return;
-    const next = transform(node.value);
-    seen.add(node);
-    if (next !== undefined && next !== node.value) {
-      node.value = next;
-      changed = true;
-    }
-  };
-  const relative = (s: string): string | undefined => (s === '' || s.includes('$') || nodePath.posix.isAbsolute(s) || nodePath.win32.isAbsolute(s) || s.startsWith('~') ? undefined : abs(s));
-  const env = effectiveEntry(doc.doc, map, 'env_file');
-  if (env) {
-    if (isScalar(env.value)) fix(env.value, relative);
-    else if (isSeq(env.value)) {
-      for (const it of env.value.items) {
-        const v = deref(doc.doc, it);
-        if (isScalar(v)) fix(v, relative);
-        else if (isMap(v)) fix(effectiveEntry(doc.doc, v, 'path')?.value, relative);
-      }
-    }
-  }
-  const vols = effectiveEntry(doc.doc, map, 'volumes');
-  if (vols && isSeq(vols.value)) {
-    for (const it of vols.value.items) {
-      const v = deref(doc.doc, it);
-      if (isScalar(v)) {
-        fix(v, (s) => {
-          const m = /^(\.{1,2}(?:[\\/][^:]*)?)(:.*)$/s.exec(s);
-          return m ? `${abs(m[1] as string)}${m[2] as string}` : undefined;
-        });
-      } else if (isMap(v)) {
-        const type = toData(doc.doc, effectiveEntry(doc.doc, v, 'type')?.value);
-        if (type === 'bind') fix(effectiveEntry(doc.doc, v, 'source')?.value, (s) => (s.startsWith('.') ? relative(s) : undefined));
-      }
-    }
-  }
-  return changed;
-}
-
-/**
- * Makes the relative paths docker stack deploy resolves from its working folder (the first compose file's
- * folder, `base`) absolute: top-level configs/secrets `file`, and each service's env_file and bind-mount
- * sources written as relative paths. Values with `$` are left alone. Returns whether anything changed.
- */
-export function absolutizePaths(file: ComposeDoc, base: string, platform: NodeJS.Platform): boolean {
-  const path = platform === 'win32' ? nodePath.win32 : nodePath.posix;
-  const abs = (p: string): string => path.resolve(base, p);
-  const root = rootMap(file);
-  if (!root) return false;
-  let changed = false;
-  const seen = new Set<unknown>();
-  for (const top of ['configs', 'secrets']) {
-    const e = effectiveEntry(file.doc, root, top);
-    if (!e || !isMap(e.value)) continue;
-    for (const p of e.value.items) {
-      const m = deref(file.doc, p.value);
-      if (!isMap(m)) continue;
-      const f = effectiveEntry(file.doc, m, 'file')?.value;
-      if (isScalar(f) && typeof f.value === 'string' && !seen.has(f)) {
-        seen.add(f);
-        const s = f.value;
-        if (s !== '' && !s.includes('$') && !path.isAbsolute(s) && !s.startsWith('~')) {
-          f.value = abs(s);
-          changed = true;
-        }
-      }
-    }
-  }
-  for (const { map } of serviceMaps(file)) if (absolutizeService(file, map, abs, seen)) changed = true;
-  return changed;
-}
-
 export interface StackRewriteOptions {
   /** The folder docker stack deploy would resolve relative paths from (the first file's, or the current one). */
   base: string;
@@ -407,139 +274,27 @@ export interface StackRewriteOptions {
 }
 
 /**
- * Applies the plan: removes x-gmsa, credential_spec and credentialspec security_opt entries wherever the
- * service gets them from, adds credential_spec: {config}, hostname and user to the last definition, and
- * the configs as external to that file's top-level configs. Returns every file's text (all of them go to
- * the temporary folder, with absolute paths).
+ * The plan as edits: x-gmsa, credential_spec and credentialspec security_opt entries out wherever the
+ * service gets them from; credential_spec: {config}, hostname and user into the last definition, and the
+ * config as external in that file's top-level configs; the user's own credential_spec: {config} named
+ * back; every file's relative paths made absolute (all of them go to the temporary folder).
  */
+export function stackEdits(decisions: readonly StackDecision[], hidden: HiddenConfigSpecs, opts: StackRewriteOptions): EditPlan {
+  const edit = (d: StackDecision): ServiceEdit => {
+    if (!d.request) return { service: d.service, remove: [], dropCredentialSpecOpts: true, set: [] };
+    const set: KeyEdit[] = [{ key: CREDENTIAL_SPEC_KEY, value: { config: d.configName } }];
+    if (d.hostname !== undefined) set.push({ key: 'hostname', value: escapeDollar(d.hostname) });
+    if (d.user !== undefined) set.push({ key: 'user', value: d.user });
+    return { service: d.service, remove: [GMSA_KEY, CREDENTIAL_SPEC_KEY], dropCredentialSpecOpts: true, set, externalConfigs: [d.configName as string] };
+  };
+  return {
+    services: decisions.map(edit),
+    absolutize: { base: opts.base, platform: opts.platform },
+    renamed: { key: HIDDEN_KEY, shownAs: CREDENTIAL_SPEC_KEY, restore: () => hidden.restore() },
+  };
+}
+
+/** Applies the plan with the one edit pass (compose/rewrite.ts); every file's text. */
 export function applyStack(project: ComposeProject, decisions: readonly StackDecision[], hidden: HiddenConfigSpecs, opts: StackRewriteOptions): RewrittenFile[] {
-  const Y = yamlLib();
-  const decided = new Map(decisions.map((d) => [d.service.name, d]));
-  const changed = new Set<ComposeDoc>();
-  const before = new Map<ServiceSite, Data | undefined>();
-  forgetProjectData(project);
-  for (const svc of project.services) for (const site of svc.sites) before.set(site, siteData(site));
-
-  const expected = new Map<ServiceSite, Data | undefined>();
-  for (const svc of project.services) {
-    const d = decided.get(svc.name);
-    svc.sites.forEach((site, i) => {
-      const b = before.get(site);
-      if (!d) return expected.set(site, b);
-      const e: Data = { ...(b ?? {}) };
-      if (d.request) {
-        delete e[GMSA_KEY];
-        delete e[CREDENTIAL_SPEC_KEY];
-      }
-      if (e.security_opt !== undefined) {
-        const so = withoutCredentialSpecOpts(e.security_opt);
-        if (Array.isArray(so) && so.length === 0) delete e.security_opt;
-        else e.security_opt = so;
-      }
-      if (d.request && i === svc.sites.length - 1) {
-        e[CREDENTIAL_SPEC_KEY] = { config: d.configName };
-        if (d.hostname !== undefined) e.hostname = escapeDollar(d.hostname);
-        if (d.user !== undefined) e.user = d.user;
-      }
-      return expected.set(site, e);
-    });
-  }
-
-  for (const d of decisions) {
-    const svc = d.service;
-    const last = svc.sites[svc.sites.length - 1] as ServiceSite;
-    let insertAt: number | undefined;
-    let moved: { commentBefore: string | null; spaceBefore: boolean; comment: string | null } | undefined;
-    for (const site of svc.sites) {
-      if (!site.map) continue;
-      // 1. credentialspec entries out of security_opt (the key goes when nothing is left).
-      for (const holder of holdersOf(site.file.doc, site.map, 'security_opt')) {
-        const i = ownIndex(holder, 'security_opt');
-        const pair = holder.items[i] as Pair;
-        const seq = deref(site.file.doc, pair.value);
-        if (!isSeq(seq)) continue;
-        const keep = seq.items.filter((it) => {
-          const v = deref(site.file.doc, it);
-          return !(isScalar(v) && typeof v.value === 'string' && isCredentialSpecOpt(v.value));
-        });
-        if (keep.length === seq.items.length) continue;
-        changed.add(site.file);
-        if (keep.length === 0) holder.items.splice(i, 1);
-        else (seq as YAMLSeq).items = keep;
-      }
-      if (!d.request) continue;
-      // 2. x-gmsa and credential_spec out, wherever the service gets them from.
-      for (const key of [GMSA_KEY, CREDENTIAL_SPEC_KEY]) {
-        for (const holder of holdersOf(site.file.doc, site.map, key)) {
-          const i = ownIndex(holder, key);
-          if (i < 0) continue;
-          const pair = holder.items[i] as Pair;
-          if (site === last && holder === site.map && !site.alias && insertAt === undefined) {
-            insertAt = i;
-            const k = pair.key as { commentBefore?: string | null; spaceBefore?: boolean };
-            const v = pair.value as { comment?: string | null } | null;
-            moved = { commentBefore: k.commentBefore ?? null, spaceBefore: k.spaceBefore ?? false, comment: v && (isScalar(v) || ((isMap(v) || isSeq(v)) && (v as { flow?: boolean }).flow)) ? (v.comment ?? null) : null };
-          }
-          holder.items.splice(i, 1);
-          changed.add(site.file);
-        }
-      }
-    }
-    if (!d.request) continue;
-
-    // 3. credential_spec: {config}, hostname and user in the last definition; the config at the top.
-    const doc = last.file.doc;
-    const map = concreteTarget(doc, last);
-    changed.add(last.file);
-    let at = insertAt ?? map.items.length;
-    const firstAt = at;
-    const cs = doc.createPair(CREDENTIAL_SPEC_KEY, { config: d.configName });
-    at = placePair(map, cs, at);
-    if (d.hostname !== undefined) at = placePair(map, doc.createPair('hostname', escapeDollar(d.hostname)), at);
-    if (d.user !== undefined) at = placePair(map, doc.createPair('user', d.user), at);
-    if (moved && at > firstAt) {
-      const k = (map.items[firstAt] as Pair).key as { commentBefore?: string | null; spaceBefore?: boolean };
-      if (moved.commentBefore) k.commentBefore = moved.commentBefore;
-      if (moved.spaceBefore) k.spaceBefore = true;
-    }
-    if (moved?.comment) {
-      const inner = (cs.value as YAMLMap).items[0]?.value;
-      if (isScalar(inner)) inner.comment = moved.comment;
-    }
-    addExternalConfig(last.file, d.configName as string);
-  }
-
-  // 4. Every alias must still find its anchor.
-  for (const file of changed) {
-    const dangling = danglingAlias(file.doc);
-    if (dangling !== undefined) {
-      throw new InvalidInputError(
-        `${file.label}: the anchor &${dangling} is defined inside something docker gmsa removes (x-gmsa, credential_spec or a credentialspec security_opt), and used elsewhere (*${dangling})`,
-        'Move the anchored value to a top-level x- extension (x-defaults: &name ...) and refer to it from both places.',
-      );
-    }
-  }
-
-  // 5. Every service must be what it was plus the intended changes, and nothing else.
-  forgetProjectData(project);
-  for (const svc of project.services) {
-    for (const site of svc.sites) {
-      const after = siteData(site);
-      const want = expected.get(site);
-      if (sameData(after, want)) continue;
-      const keys = new Set([...Object.keys(after ?? {}), ...Object.keys(want ?? {})]);
-      const diff = [...keys].filter((k) => !sameData(after?.[k], want?.[k])).map((k) => (k === HIDDEN_KEY ? CREDENTIAL_SPEC_KEY : k));
-      throw new InvalidInputError(
-        `${where(site)}: rewriting the gMSA services would also change ${diff.join(', ')} of this service, which shares a YAML anchor or merge key (<<) with one of them`,
-        `Give service "${site.name}" its own ${diff[0] ?? 'settings'}, or move the shared settings into a top-level x- extension (x-defaults: &defaults) that the services merge.`,
-      );
-    }
-  }
-
-  hidden.restore();
-  return project.files.map((file) => {
-    const moved = absolutizePaths(file, opts.base, opts.platform);
-    const c = changed.has(file) || moved;
-    return { file, changed: c, text: c ? printDoc(file) : file.text };
-  });
+  return applyEdits(project, stackEdits(decisions, hidden, opts));
 }

@@ -485,6 +485,24 @@ export function holdersOf(doc: Document, map: YAMLMap, key: string, seen: Set<YA
   return out;
 }
 
+/** The file's top-level map, or undefined when the top level is something else. */
+export function rootMap(file: ComposeDoc): YAMLMap | undefined {
+  const root = file.doc.contents;
+  return isMap(root) ? root : undefined;
+}
+
+/** Each file's service maps (aliases followed), by name, in file order. */
+export function serviceMaps(file: ComposeDoc): Array<{ name: string; map: YAMLMap }> {
+  const root = rootMap(file);
+  if (!root) return [];
+  const services = effectiveEntry(file.doc, root, 'services');
+  if (!services || !isMap(services.value)) return [];
+  return services.value.items.flatMap((p) => {
+    const m = deref(file.doc, p.value);
+    return isMap(m) ? [{ name: keyText(p), map: m }] : [];
+  });
+}
+
 /** How messages name each parsed document's file. */
 const labels = new WeakMap<Document, string>();
 

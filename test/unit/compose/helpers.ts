@@ -5,8 +5,12 @@ import { dirname, join } from 'node:path';
 import { __test } from '../../../src/cli/compose';
 import type { Deps } from '../../../src/cli/deps';
 import { parseComposeArgs } from '../../../src/compose/args';
+import { readProject } from '../../../src/compose/project';
+import { applyStack, hideConfigSpecs, planStack, type StackPlan } from '../../../src/compose/stack';
+import { parseComposeText } from '../../../src/compose/yaml-doc';
 import { emptyGlobals } from '../../../src/engine/globals';
 import type { HostProfile } from '../../../src/engine/profile';
+import { decideWindowsBuild } from '../../../src/orchestrators/swarm-nodes';
 
 export const FIXTURES = join(__dirname, '..', '..', 'fixtures', 'compose');
 /** A Docker root whose CredentialSpecs holds contoso_webapp01.json and contoso_api01.json. */
@@ -89,4 +93,37 @@ export function project(files: Record<string, string>): string {
     writeFileSync(join(dir, rel), text);
   }
   return dir;
+}
+
+/** The swarm configs stackRewrite says hold each gMSA's spec. */
+export const STACK_CONFIGS = { webapp01: 'gmsa-contoso_webapp01-11111111', api01: 'gmsa-contoso_api01-22222222' };
+
+/**
+ * docker gmsa stack deploy's pure steps on one file (/base/compose.yaml): hide the kept configs, read, plan
+ * (a config of STACK_CONFIGS per gMSA, webapp01's for any other; credential_spec.file contoso_X.json is
+ * gMSA X) and rewrite.
+ */
+export function stackRewrite(text: string, opts: { build?: number; force?: boolean; others?: Map<string, string[]> } = {}): { plan: StackPlan; texts: string[]; changed: boolean[] } {
+  const doc = parseComposeText('/base/compose.yaml', 'compose.yaml', text);
+  const hidden = hideConfigSpecs([doc]);
+  const project = readProject([doc], () => undefined);
+  const specs = new Map<string, { account: string; configName: string }>();
+  for (const s of project.services) {
+    const r = s.request;
+    if (!r || hidden.services.has(s.name) || r.kind === 'registry') continue;
+    const account = r.kind === 'x-gmsa' ? r.account : r.file.replace(/^contoso_|\.json$/g, '');
+    specs.set(s.name, { account, configName: STACK_CONFIGS[account as keyof typeof STACK_CONFIGS] ?? STACK_CONFIGS.webapp01 });
+  }
+  const plan = planStack({
+    project,
+    stack: 'st',
+    lookup: () => undefined,
+    specs,
+    kept: hidden.services,
+    buildFor: (constraints) => decideWindowsBuild({ ...(opts.build !== undefined ? { explicit: opts.build } : {}), constraints }),
+    force: opts.force ?? false,
+    othersOnSwarm: opts.others ?? new Map(),
+  });
+  const files = applyStack(project, plan.decisions, hidden, { base: '/base', platform: 'linux' });
+  return { plan, texts: files.map((f) => f.text), changed: files.map((f) => f.changed) };
 }

@@ -7,42 +7,12 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readProject } from '../../../src/compose/project';
-import { applyStack, hideConfigSpecs, planStack, type StackPlan } from '../../../src/compose/stack';
 import { parseStackArgs, stackDeployArgv } from '../../../src/compose/stack-args';
-import { parseComposeText } from '../../../src/compose/yaml-doc';
 import { BuildRuleError, ConflictError, InvalidInputError, UsageError } from '../../../src/errors';
-import { decideWindowsBuild } from '../../../src/orchestrators/swarm-nodes';
 import { expectGolden } from '../../support/golden';
-import { FIXTURES } from './helpers';
+import { FIXTURES, STACK_CONFIGS as CONFIG, stackRewrite as run } from './helpers';
 
 const CASES = join(FIXTURES, 'stack');
-const CONFIG = { webapp01: 'gmsa-contoso_webapp01-11111111', api01: 'gmsa-contoso_api01-22222222' };
-
-function run(text: string, opts: { build?: number; force?: boolean; others?: Map<string, string[]> } = {}): { plan: StackPlan; texts: string[] } {
-  const doc = parseComposeText('/base/compose.yaml', 'compose.yaml', text);
-  const hidden = hideConfigSpecs([doc]);
-  const project = readProject([doc], () => undefined);
-  const specs = new Map<string, { account: string; configName: string }>();
-  for (const s of project.services) {
-    const r = s.request;
-    if (!r || hidden.services.has(s.name) || r.kind === 'registry') continue;
-    const account = r.kind === 'x-gmsa' ? r.account : r.file.replace(/^contoso_|\.json$/g, '');
-    specs.set(s.name, { account, configName: CONFIG[account as keyof typeof CONFIG] });
-  }
-  const plan = planStack({
-    project,
-    stack: 'st',
-    lookup: () => undefined,
-    specs,
-    kept: hidden.services,
-    buildFor: (constraints) => decideWindowsBuild({ ...(opts.build !== undefined ? { explicit: opts.build } : {}), constraints }),
-    force: opts.force ?? false,
-    othersOnSwarm: opts.others ?? new Map(),
-  });
-  const files = applyStack(project, plan.decisions, hidden, { base: '/base', platform: 'linux' });
-  return { plan, texts: files.map((f) => f.text) };
-}
 
 const cases: Array<{ name: string; build?: number; notes: RegExp[] }> = [
   {
