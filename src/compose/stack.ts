@@ -19,7 +19,7 @@
  */
 import type { Pair } from 'yaml';
 import { BuildRuleError, InvalidInputError, UsageError } from '../errors';
-import { hostnameRefusal, isolationRefusal, refusalError, userRefusal } from '../engine/build-rules';
+import { hostnameRefusal, isolationRefusal, refusalError, sharedHostnameRefusal, userRefusal } from '../engine/build-rules';
 import { NETWORK_SERVICE } from '../engine/run-plan';
 import { FIRST_GMSA_BUILD, FREE_HOSTNAME_BUILD, releaseName } from '../engine/windows-builds';
 import { serviceHostnameTemplate, MAX_HOSTNAME } from '../orchestrators/swarm-plan';
@@ -245,10 +245,13 @@ export function planStack(input: StackPlanInput): StackPlan {
     } else if (givenHostname === undefined) {
       hostname = serviceHostnameTemplate(account);
     } else if (!givenHostname.includes('{{') && (replicas > 1 || mode.startsWith('global'))) {
-      notes.push(
-        `Warning: ${at}: every task gets the hostname ${givenHostname}; containers sharing one gMSA and one hostname can lose their trust. ` +
-          `Leave hostname: out (docker gmsa gives each task its own) or use a template such as ${serviceHostnameTemplate(account)}.`,
-      );
+      const tasks = mode.startsWith('global') ? 'all the tasks (mode: global)' : `all the tasks (replicas: ${replicas})`;
+      const shared = sharedHostnameRefusal(build, account, givenHostname, [tasks], input.force, {
+        planned: true,
+        fix: `Leave hostname: out of service "${svc.name}" (docker gmsa gives each task its own), use a template such as ${serviceHostnameTemplate(account)}, or pass --force if you accept intermittent failures.`,
+      });
+      if (shared) throw refusalError(shared, at);
+      notes.push(`Warning: ${at}: every task gets the hostname ${givenHostname}; containers sharing one gMSA and one hostname can lose their trust (--force).`);
     }
     const finalHostname = hostname ?? givenHostname;
     if (finalHostname !== undefined && !finalHostname.includes('{{') && finalHostname.length > MAX_HOSTNAME) {

@@ -168,6 +168,27 @@ describe.each(TABLE)('Windows build $build', (row) => {
       expect(svc(false)).toThrow(/all the tasks \(--replicas 2\) would run with the gMSA webapp01 and the hostname webapp01/);
       expect(svc(true)().notes.join('\n')).toMatch(/every task gets the hostname webapp01/);
     }
+    // stack deploy: a fixed hostname on several replicas.
+    const stackBody = `services:\n  web:\n    image: img\n    x-gmsa: webapp01\n    hostname: webapp01\n    deploy:\n      replicas: 2\n`;
+    const stackPlan = (force: boolean) => () => {
+      const doc = parseComposeText('/base/compose.yaml', 'compose.yaml', stackBody);
+      const hidden = hideConfigSpecs([doc]);
+      return planStack({
+        project: readProject([doc], () => undefined),
+        stack: 'st',
+        lookup: () => undefined,
+        specs: new Map([['web', { account: 'webapp01', configName: 'gmsa-contoso_webapp01-11111111' }]]),
+        kept: hidden.services,
+        buildFor: (constraints) => decideWindowsBuild({ explicit: build, constraints }),
+        force,
+        othersOnSwarm: new Map(),
+      });
+    };
+    if (row.pinnedHostname) expect(stackPlan(false)).toThrow(/only one container per gMSA|one task per gMSA|at a time/);
+    else {
+      expect(stackPlan(false)).toThrow(/all the tasks \(replicas: 2\) would run with the gMSA webapp01 and the hostname webapp01/);
+      expect(stackPlan(true)().notes.join('\n')).toMatch(/every task gets the hostname webapp01.*\(--force\)/);
+    }
     // compose: two services of one gMSA with one hostname, or two replicas with a hostname.
     const twoServices = `services:\n  web:\n    image: img\n    x-gmsa: webapp01\n    hostname: webapp01\n  jobs:\n    image: img\n    x-gmsa: webapp01\n    hostname: webapp01\n`;
     const replicas = `services:\n  web:\n    image: img\n    x-gmsa: webapp01\n    hostname: webapp01\n    scale: 2\n`;
