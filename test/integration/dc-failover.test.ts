@@ -64,8 +64,16 @@ labDescribe('two domain controllers: discovery, failover, convergence', () => {
   });
 
   test('the second DC serves the plugin as the first does', async () => {
-    const one = await gmsa(['account', 'ls', '-q']);
-    const two = await gmsa(['account', 'ls', '-q', '--server', dc.dc2Url]);
+    // Earlier suites create and delete gMSAs on the first DC: the lists agree once replication has
+    // caught up (a few seconds), so they are read again until they do, within a bound.
+    let one = await gmsa(['account', 'ls', '-q']);
+    let two = await gmsa(['account', 'ls', '-q', '--server', dc.dc2Url]);
+    for (let i = 0; i < 30 && two.stdout !== one.stdout; i++) {
+      await new Promise((r) => setTimeout(r, 1000));
+      one = await gmsa(['account', 'ls', '-q']);
+      two = await gmsa(['account', 'ls', '-q', '--server', dc.dc2Url]);
+    }
+    expect(one.status).toBe(0);
     expect(two.stderr).toBe('');
     expect(two.status).toBe(0);
     expect(two.stdout).toBe(one.stdout);
