@@ -31,19 +31,62 @@ const dropBuildkit = {
 };
 
 /**
- * docker-modem requires its ssh transport (ssh2, with its crypto) at load time, though only ssh://
- * endpoints use it: make that require happen on the first ssh connection instead. Profiled, ssh2's
- * initialisation was about a third of loading dockerode, paid by every engine command.
+ * docker-modem's own ssh transport (ssh2 with its crypto, about two thirds of dockerode's bundle) is never
+ * used: ssh:// endpoints reach the engine through the system's ssh client (src/engine/ssh.ts), handed to
+ * docker-modem as an http agent. It is left out, as the image-build session is.
  */
-const lazySsh = {
-  name: 'lazy-ssh',
+const dropModemSsh = {
+  name: 'drop-modem-ssh',
   setup(b) {
     b.onLoad({ filter: /docker-modem[\\/]lib[\\/]modem\.js$/ }, async (args) => {
       const { readFile } = await import('node:fs/promises');
       const src = await readFile(args.path, 'utf8');
       const eager = "ssh = require('./ssh'),";
-      if (!src.includes(eager)) throw new Error(`lazy-ssh: ${args.path} no longer has ${eager}`);
-      return { contents: src.replace(eager, "ssh = function () { return require('./ssh').apply(this, arguments); },"), loader: 'js' };
+      if (!src.includes(eager)) throw new Error(`drop-modem-ssh: ${args.path} no longer has ${eager}`);
+      const stub = "ssh = function () { throw new Error('docker-modem ssh is not part of docker gmsa (ssh:// goes through src/engine/ssh.ts)'); },";
+      return { contents: src.replace(eager, stub), loader: 'js' };
+    });
+  },
+};
+
+/**
+ * Node built-ins that bundled code (ours, commander, the libraries) requires when it loads, though most
+ * commands never call them: commander requires child_process, docker-modem https (and with it tls and
+ * crypto), our modules crypto and fs/promises. Node compiles each built-in on its first require, which
+ * profiled at about 20 ms of `run --dry-run`. Each of these becomes an object of accessors over the real
+ * module's properties, which requires it on first use. Assigning behaves as for the module's data
+ * properties: on the module itself it writes the module; on an object that inherits from it (docker-modem
+ * makes its http wrappers so) it gives that object its own property.
+ */
+const LAZY_BUILTINS = ['child_process', 'crypto', 'dgram', 'dns', 'fs/promises', 'http', 'https', 'net', 'os', 'querystring', 'readline', 'tls', 'url', 'zlib'];
+
+const lazyBuiltins = {
+  name: 'lazy-builtins',
+  setup(b) {
+    const filter = new RegExp(`^(node:)?(${LAZY_BUILTINS.map((m) => m.replace('/', '\\/')).join('|')})$`);
+    b.onResolve({ filter }, (args) =>
+      args.namespace === 'lazy-builtin' ? { path: args.path, external: true } : { path: args.path.replace(/^node:/, ''), namespace: 'lazy-builtin' },
+    );
+    b.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, async (args) => {
+      const real = await import(`node:${args.path}`);
+      const mod = real.default ?? real;
+      const props = Object.getOwnPropertyNames(mod).map((k) => [k, Object.getOwnPropertyDescriptor(mod, k).enumerable]);
+      return {
+        contents: `let m;
+const load = () => (m ??= require(${JSON.stringify(`node:${args.path}`)}));
+for (const [k, enumerable] of ${JSON.stringify(props)}) {
+  Object.defineProperty(exports, k, {
+    enumerable,
+    get: () => load()[k],
+    // as for a data property: the module's own when assigned on it, else the assigning object's
+    set(v) {
+      if (this === exports) load()[k] = v;
+      else Object.defineProperty(this, k, { value: v, writable: true, enumerable: true, configurable: true });
+    },
+  });
+}`,
+        loader: 'js',
+      };
     });
   },
 };
@@ -80,11 +123,9 @@ function pack(code) {
 
 /** The runtime that turns a packed layer back into module.exports (shared by every layer). */
 const UNPACK_RUNTIME = `
-const { brotliDecompressSync } = require('node:zlib');
-const { runInThisContext } = require('node:vm');
 module.exports = function unpack(packed, name, parentRequire) {
-  const code = brotliDecompressSync(Buffer.from(packed, 'base64')).toString('utf8');
-  const fn = runInThisContext('(function (exports, require, module, __filename, __dirname) {' + code + '\\n})', {
+  const code = require('node:zlib').brotliDecompressSync(Buffer.from(packed, 'base64')).toString('utf8');
+  const fn = require('node:vm').runInThisContext('(function (exports, require, module, __filename, __dirname) {' + code + '\\n})', {
     filename: __filename + '#' + name,
   });
   const mod = { exports: {} };
@@ -120,10 +161,10 @@ async function bundle(entry, plugins = []) {
 
 const libraryPlugins = [];
 for (const lib of LAZY_LIBRARIES) {
-  const code = await bundle({ stdin: { contents: `module.exports = require(${JSON.stringify(lib)});`, resolveDir: root } }, [dropBuildkit, lazySsh]);
+  const code = await bundle({ stdin: { contents: `module.exports = require(${JSON.stringify(lib)});`, resolveDir: root } }, [dropBuildkit, dropModemSsh, lazyBuiltins]);
   libraryPlugins.push(packedModule(lib, new RegExp(`^${lib}$`), code));
 }
-const bodyCode = await bundle({ entryPoints: [join(root, 'src/cli/entry.ts')] }, libraryPlugins);
+const bodyCode = await bundle({ entryPoints: [join(root, 'src/cli/entry.ts')] }, [lazyBuiltins, ...libraryPlugins]);
 
 const outfile = join(root, 'dist/docker-gmsa.js');
 await build({
