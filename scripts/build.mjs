@@ -2,7 +2,7 @@
 // Bundles the plugin into ONE CommonJS file, dist/docker-gmsa.js (the npm bin, the installed plugin and the
 // input of the Windows executable). Everything past the handshake stays in lazily initialised modules.
 import { build } from 'esbuild';
-import { chmodSync, readFileSync, statSync } from 'node:fs';
+import { appendFileSync, chmodSync, readFileSync, statSync } from 'node:fs';
 import { brotliCompressSync, constants as zlibConstants } from 'node:zlib';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -103,6 +103,9 @@ for (const [k, enumerable] of ${JSON.stringify(props)}) {
  */
 const LAZY_LIBRARIES = ['dockerode', 'ldapts', 'yaml'];
 
+/** Starts the bundle's last line (src/plugin/launcher.ts reads it). */
+const LAYER_INDEX_PREFIX = '//# docker-gmsa:layers ';
+
 const common = {
   bundle: true,
   platform: 'node',
@@ -121,13 +124,34 @@ function pack(code) {
   }).toString('base64');
 }
 
-/** The runtime that turns a packed layer back into module.exports (shared by every layer). */
+/**
+ * The runtime that turns a packed layer back into module.exports (one copy in the launcher, one in the
+ * body; they share their state through a global registry, LAYERS_KEY):
+ * - a layer's code comes from the installed launcher's sections when it has them (src/plugin/launcher.ts:
+ *   raw code and a V8 code cache, so no decompression and no parse), else from the packed string;
+ * - every compiled layer is kept in the registry with its code, so that `install` can ask for a code cache
+ *   of a layer (cacheFor): the running script's own when it ran this very code (it then holds the functions
+ *   this process compiled), else a fresh compile's.
+ */
 const UNPACK_RUNTIME = `
-module.exports = function unpack(packed, name, parentRequire) {
-  const code = require('node:zlib').brotliDecompressSync(Buffer.from(packed, 'base64')).toString('utf8');
-  const fn = require('node:vm').runInThisContext('(function (exports, require, module, __filename, __dirname) {' + code + '\\n})', {
+const LAYERS_KEY = Symbol.for('docker-gmsa.layers');
+const layers = (globalThis[LAYERS_KEY] ??= { scripts: new Map() });
+function compile(code, name, cachedData) {
+  return new (require('node:vm').Script)('(function (exports, require, module, __filename, __dirname) {' + code + '\\n})', {
     filename: __filename + '#' + name,
+    cachedData,
   });
+}
+layers.cacheFor ??= function cacheFor(name, code) {
+  const live = layers.scripts.get(name);
+  return (live && live.code === code ? live.script : compile(code, name)).createCachedData();
+};
+module.exports = function unpack(packed, name, parentRequire) {
+  const section = layers.sections && layers.sections(name);
+  const code = section ? section.code : require('node:zlib').brotliDecompressSync(Buffer.from(packed, 'base64')).toString('utf8');
+  const script = compile(code, name, section && section.cache);
+  layers.scripts.set(name, { script, code });
+  const fn = script.runInThisContext();
   const mod = { exports: {} };
   fn.call(mod.exports, mod.exports, parentRequire, mod, __filename, __dirname);
   return mod.exports;
@@ -135,10 +159,13 @@ module.exports = function unpack(packed, name, parentRequire) {
 `;
 
 const sizes = [];
+/** name -> its packed string and the layer that embeds it (undefined: the file itself). */
+const packedLayers = new Map();
 
 /** A plugin that replaces `specifier` (matched by filter) with a packed copy of `code`. */
-function packedModule(name, filter, code) {
+function packedModule(name, filter, code, parent) {
   const packed = pack(code);
+  packedLayers.set(name, { packed, parent });
   sizes.push(`${name} ${Math.round(code.length / 1024)}->${Math.round(packed.length / 1024)} KiB`);
   return {
     name: `pack-${name}`,
@@ -162,7 +189,7 @@ async function bundle(entry, plugins = []) {
 const libraryPlugins = [];
 for (const lib of LAZY_LIBRARIES) {
   const code = await bundle({ stdin: { contents: `module.exports = require(${JSON.stringify(lib)});`, resolveDir: root } }, [dropBuildkit, dropModemSsh, lazyBuiltins]);
-  libraryPlugins.push(packedModule(lib, new RegExp(`^${lib}$`), code));
+  libraryPlugins.push(packedModule(lib, new RegExp(`^${lib}$`), code, 'body'));
 }
 const bodyCode = await bundle({ entryPoints: [join(root, 'src/cli/entry.ts')] }, [lazyBuiltins, ...libraryPlugins]);
 
@@ -175,5 +202,20 @@ await build({
   plugins: [packedModule('body', /^\.\/cli\/entry$/, bodyCode)],
   banner: { js: `#!/usr/bin/env node\n// docker-gmsa:cli-plugin-bundle ${pkg.version}` },
 });
+
+/**
+ * The last line says where each packed layer sits: in the file, or in the code of the layer that embeds
+ * it; a [start, length] of its base64 text. `install` reads it to put each layer's code in the launcher's
+ * sections (src/plugin/launcher.ts); to Node and to the executable it is a comment.
+ */
+const texts = { undefined: readFileSync(outfile, 'latin1'), body: bodyCode };
+const index = {};
+for (const [name, { packed, parent }] of packedLayers) {
+  const text = texts[parent];
+  const start = text.indexOf(packed);
+  if (start < 0 || text.lastIndexOf(packed) !== start) throw new Error(`layer ${name}: its packed text is not once in ${parent ?? 'the file'}`);
+  index[name] = [parent ?? null, start, packed.length];
+}
+appendFileSync(outfile, `${LAYER_INDEX_PREFIX}${JSON.stringify(index)}\n`);
 chmodSync(outfile, 0o755);
 console.error(`built ${outfile} (${Math.round(statSync(outfile).size / 1024)} KiB; packed layers: ${sizes.join(', ')})`);

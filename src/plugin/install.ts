@@ -19,7 +19,7 @@ import type { DockerGlobals } from '../engine/globals';
 import { ConflictError, fsError, InvalidInputError } from '../errors';
 import { writeFileAtomic } from '../util/atomic-write';
 import { makeDirectory, readBoundedFile, specialFileSystem } from '../util/safe-fs';
-import { bundleOf, isLauncher, unixLauncher } from './launcher';
+import { bundleLayers, bundleOf, codeCaches, isLauncher, sameLauncher, unixLauncher } from './launcher';
 
 /** Larger than any plugin file we ship (the Windows executable included); reads of the target stop there. */
 const MAX_PLUGIN_BYTES = 512 * 1024 * 1024;
@@ -65,13 +65,22 @@ export function pluginForm(source: Pick<InstallSource, 'path' | 'packaged'>): Pl
   }
 }
 
-/** The bytes install writes: the executable as it is, or (Unix, Node) the launcher around the bundle. */
+/**
+ * The bytes install writes: the executable as it is, or (Unix, Node) the launcher around the bundle, with
+ * each packed layer's code and V8 code caches made by this Node (launcher.ts). The caches are only
+ * worth having for the Node the launcher runs: the one recorded, when that is this one.
+ */
 export function installedContent(content: Buffer, source: InstallSource, platform: NodeJS.Platform): Buffer {
   if (source.packaged || platform === 'win32') return content;
+  const bundle = bundleOf(content);
+  const layers = bundleLayers(bundle);
+  const node = source.node ?? 'node';
   return unixLauncher({
-    bundle: bundleOf(content),
+    bundle,
     metadataText: JSON.stringify(metadata, null, 2) + '\n',
-    node: source.node ?? 'node',
+    node,
+    layers,
+    ...(node === process.execPath ? { caches: { madeBy: `Node ${process.version} (${process.platform}/${process.arch})`, data: codeCaches(bundle, layers) } } : {}),
   });
 }
 
@@ -147,7 +156,7 @@ export async function installPlugin(opts: {
   content = installedContent(content, opts.source, opts.platform);
   const target = pathApi(opts.platform).join(opts.dir, pluginFileName(opts.platform));
   const existing = await readIfExists(target);
-  if (existing && existing.equals(content)) return { path: target, action: 'unchanged' };
+  if (existing && sameLauncher(existing, content)) return { path: target, action: 'unchanged' };
   if (existing && !isOurs(existing) && !opts.force) {
     throw new ConflictError(
       `${target} exists and was not installed by docker gmsa`,
