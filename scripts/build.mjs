@@ -15,48 +15,14 @@ if (meta.Version !== pkg.version) {
   process.exit(1);
 }
 
-/** dockerode's image-build session (gRPC + protobuf) is never used by this plugin: leave it out. */
-const dropBuildkit = {
-  name: 'drop-buildkit',
-  setup(b) {
-    b.onResolve({ filter: /^\.\/(session|buildkit)$/ }, (args) =>
-      /dockerode[\\/]lib/.test(args.importer) ? { path: args.path, namespace: 'dropped' } : undefined,
-    );
-    b.onLoad({ filter: /.*/, namespace: 'dropped' }, () => ({
-      contents:
-        "module.exports = function () { throw new Error('image builds are not part of docker gmsa'); };",
-      loader: 'js',
-    }));
-  },
-};
-
-/**
- * docker-modem's own ssh transport (ssh2 with its crypto, about two thirds of dockerode's bundle) is never
- * used: ssh:// endpoints reach the engine through the system's ssh client (src/engine/ssh.ts), handed to
- * docker-modem as an http agent. It is left out, as the image-build session is.
- */
-const dropModemSsh = {
-  name: 'drop-modem-ssh',
-  setup(b) {
-    b.onLoad({ filter: /docker-modem[\\/]lib[\\/]modem\.js$/ }, async (args) => {
-      const { readFile } = await import('node:fs/promises');
-      const src = await readFile(args.path, 'utf8');
-      const eager = "ssh = require('./ssh'),";
-      if (!src.includes(eager)) throw new Error(`drop-modem-ssh: ${args.path} no longer has ${eager}`);
-      const stub = "ssh = function () { throw new Error('docker-modem ssh is not part of docker gmsa (ssh:// goes through src/engine/ssh.ts)'); },";
-      return { contents: src.replace(eager, stub), loader: 'js' };
-    });
-  },
-};
-
 /**
  * Node built-ins that bundled code (ours, commander, the libraries) requires when it loads, though most
- * commands never call them: commander requires child_process, docker-modem https (and with it tls and
- * crypto), our modules crypto and fs/promises. Node compiles each built-in on its first require, which
- * profiled at about 20 ms of `run --dry-run`. Each of these becomes an object of accessors over the real
- * module's properties, which requires it on first use. Assigning behaves as for the module's data
- * properties: on the module itself it writes the module; on an object that inherits from it (docker-modem
- * makes its http wrappers so) it gives that object its own property.
+ * commands never call them: commander requires child_process, our modules crypto and fs/promises, ldapts
+ * tls. Node compiles each built-in on its first require, which profiled at about 20 ms of `run --dry-run`
+ * (with the Docker SDK this tool used then, which required https, tls and crypto). Each of these becomes
+ * an object of accessors over the real module's properties, which requires it on first use. Assigning behaves as for the module's data
+ * properties: on the module itself it writes the module; on an object that inherits from it (libraries
+ * build wrappers of http so) it gives that object its own property.
  */
 const LAZY_BUILTINS = ['child_process', 'crypto', 'dgram', 'dns', 'fs/promises', 'http', 'https', 'net', 'os', 'querystring', 'readline', 'tls', 'url', 'zlib'];
 
@@ -101,7 +67,7 @@ for (const [k, enumerable] of ${JSON.stringify(props)}) {
  * Each layer is bundled separately, brotli-compressed and embedded as a base64 string: scanning a string
  * costs V8 far less than parsing code.
  */
-const LAZY_LIBRARIES = ['dockerode', 'ldapts', 'yaml'];
+const LAZY_LIBRARIES = ['ldapts', 'yaml'];
 
 /** Starts the bundle's last line (src/plugin/launcher.ts reads it). */
 const LAYER_INDEX_PREFIX = '//# docker-gmsa:layers ';
@@ -114,8 +80,8 @@ const common = {
   legalComments: 'none',
   logLevel: 'warning',
   write: false,
-  // ssh2's optional native parts: loaded in try/catch, absent in the bundle.
-  external: ['cpu-features', '*.node'],
+  // optional native parts of dependencies: loaded in try/catch, absent in the bundle.
+  external: ['*.node'],
 };
 
 function pack(code) {
@@ -188,7 +154,7 @@ async function bundle(entry, plugins = []) {
 
 const libraryPlugins = [];
 for (const lib of LAZY_LIBRARIES) {
-  const code = await bundle({ stdin: { contents: `module.exports = require(${JSON.stringify(lib)});`, resolveDir: root } }, [dropBuildkit, dropModemSsh, lazyBuiltins]);
+  const code = await bundle({ stdin: { contents: `module.exports = require(${JSON.stringify(lib)});`, resolveDir: root } }, [lazyBuiltins]);
   libraryPlugins.push(packedModule(lib, new RegExp(`^${lib}$`), code, 'body'));
 }
 const bodyCode = await bundle({ entryPoints: [join(root, 'src/cli/entry.ts')] }, [lazyBuiltins, ...libraryPlugins]);

@@ -15,7 +15,7 @@
  * sh answers the handshake (`docker --help`, `docker info` and completion cost a shell start, not a Node
  * start) and never reads past the `exec`. Node runs LOADER, which reads the table and only the sections
  * it needs, then runs the bundle (section `bundle`, exactly the file that was installed) as a CommonJS
- * module with `"$0"` as its path. The bundle's packed layers (body, dockerode, ldapts, yaml) take their
+ * module with `"$0"` as its path. The bundle's packed layers (body, ldapts, yaml) take their
  * code from the sections too: no brotli, no base64, and each with the V8 code cache `install` made, so
  * V8 neither parses nor compiles what the install already compiled (scripts/build.mjs, UNPACK_RUNTIME).
  * Profiled on `run --dry-run`, that is most of what the plugin cost on top of Node's own start; Node
