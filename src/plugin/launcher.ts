@@ -44,6 +44,12 @@ const WRAP_HEAD = '(function (exports, require, module, __filename, __dirname) {
 const WRAP_TAIL = '\n})';
 
 /**
+ * Set for a run of a launcher, a folder where the loader writes, as Node exits, the code cache of the
+ * bundle and of every layer that run compiled (install's warm-up run, install.ts).
+ */
+export const CODE_CACHE_OUT = 'DOCKER_GMSA_CODE_CACHE_OUT';
+
+/**
  * Run by `node -e` (so no single quote, for sh). Reads the table and then each section on first use
  * through one descriptor, so a launcher replaced meanwhile (install writes a new file and renames it
  * over this one) is still read whole from the old file.
@@ -74,9 +80,17 @@ const mod = new Module(file, null);
 mod.filename = file;
 mod.paths = Module._nodeModulePaths(path.dirname(file));
 const source = ${JSON.stringify(WRAP_HEAD)} + read("bundle").toString().replace(/^#!/, "//") + ${JSON.stringify(WRAP_TAIL)};
-const main = new vm.Script(source, { filename: file, cachedData: read("bundle.cache") }).runInThisContext();
-main.call(mod.exports, mod.exports, Module.createRequire(file), mod, file, path.dirname(file));
+const script = new vm.Script(source, { filename: file, cachedData: read("bundle.cache") });
+layers.scripts.set("bundle", { script });
+const out = process.env.${CODE_CACHE_OUT};
+if (out) process.on("exit", () => { for (const [name, s] of layers.scripts) fs.writeFileSync(path.join(out, name + ".cache"), s.script.createCachedData()); });
+script.runInThisContext().call(mod.exports, mod.exports, Module.createRequire(file), mod, file, path.dirname(file));
 `;
+
+/** Node's arguments that run a launcher file as sh would (for install's warm-up run). */
+export function loaderArgs(file: string, args: readonly string[]): string[] {
+  return ['-e', LOADER, '--', file, ...args];
+}
 
 /** The text the loader compiles for a bundle (its hashbang made a comment of the same length). */
 function bundleSource(bundle: Buffer): string {
