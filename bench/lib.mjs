@@ -1,5 +1,8 @@
-// Side-by-side timing: the candidate and its baseline run interleaved in the same loop, so machine noise
-// hits both alike; the result is the ratio of medians.
+// Side-by-side timing. The variants of a comparison run in rounds, each variant once per round, the
+// order turning from round to round, so machine noise (other jobs share the cores) hits all alike. A
+// ratio is the median of the per-round ratios: the two runs of a round ran back to back, so load that
+// drifts over the bench cancels out instead of landing on whichever side it happened to hit. The middle
+// half of the per-round ratios is printed with it: that is how much to trust the ratio.
 import { spawnSync } from 'node:child_process';
 
 export function timeOnce(cmd, args, opts = {}) {
@@ -12,36 +15,47 @@ export function timeOnce(cmd, args, opts = {}) {
   return ms;
 }
 
-const median = (xs) => {
+export function quantile(xs, q) {
   const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
+  const at = (s.length - 1) * q;
+  const lo = Math.floor(at);
+  return lo === at ? s[lo] : s[lo] + (s[lo + 1] - s[lo]) * (at - lo);
+}
 
-/** Runs `candidate` and `baseline` (each {name, run: () => ms}) alternately and prints one result row. */
-export function sideBySide({ title, candidate, baseline, runs = 30, warmup = 3, target }) {
-  for (let i = 0; i < warmup; i++) {
-    candidate.run();
-    baseline.run();
-  }
-  const c = [];
-  const b = [];
-  for (let i = 0; i < runs; i++) {
-    if (i % 2) {
-      c.push(candidate.run());
-      b.push(baseline.run());
-    } else {
-      b.push(baseline.run());
-      c.push(candidate.run());
+export const median = (xs) => quantile(xs, 0.5);
+
+/** Runs every variant ({name, run: () => ms}) once per round; returns name -> the samples, round by round. */
+export function interleave(variants, { runs, warmup = 3 }) {
+  const samples = new Map(variants.map((v) => [v.name, []]));
+  for (let round = -warmup; round < runs; round++) {
+    const k = ((round % variants.length) + variants.length) % variants.length;
+    const order = [...variants.slice(k), ...variants.slice(0, k)];
+    if (round % 2) order.reverse();
+    for (const v of order) {
+      const ms = v.run();
+      if (round >= 0) samples.get(v.name).push(ms);
     }
   }
-  const mc = median(c);
-  const mb = median(b);
-  const ratio = mc / mb;
-  const verdict = target === undefined ? '' : ratio <= target ? `  (target <= ${target}x: met)` : `  (target <= ${target}x: MISSED)`;
-  console.log(`${title}`);
-  console.log(`  ${candidate.name.padEnd(48)} median ${mc.toFixed(1)} ms`);
-  console.log(`  ${baseline.name.padEnd(48)} median ${mb.toFixed(1)} ms`);
-  console.log(`  ratio ${ratio.toFixed(2)}x over ${runs} interleaved runs${verdict}\n`);
-  return { title, candidate: mc, baseline: mb, ratio, target };
+  return samples;
+}
+
+/** Prints one comparison of two variants measured in the same rounds and returns its result. */
+export function ratioRow({ title, candidate, baseline, samples, target, note }) {
+  const c = samples.get(candidate);
+  const b = samples.get(baseline);
+  const perRound = c.map((x, i) => x / b[i]);
+  const ratio = median(perRound);
+  const verdict = target === undefined ? '' : `  (target <= ${target}x: ${ratio <= target ? 'met' : 'MISSED'})`;
+  console.log(title);
+  if (note) console.log(`  ${note}`);
+  console.log(`  ${candidate.padEnd(48)} median ${median(c).toFixed(1)} ms`);
+  console.log(`  ${baseline.padEnd(48)} median ${median(b).toFixed(1)} ms`);
+  console.log(`  ratio ${ratio.toFixed(2)}x (middle half of the rounds ${quantile(perRound, 0.25).toFixed(2)}-${quantile(perRound, 0.75).toFixed(2)}x) over ${c.length} interleaved rounds${verdict}\n`);
+  return { title, candidate: median(c), baseline: median(b), ratio, target };
+}
+
+/** Runs `candidate` and `baseline` (each {name, run: () => ms}) in rounds and prints one result row. */
+export function sideBySide({ title, candidate, baseline, runs = 30, warmup = 3, target }) {
+  const samples = interleave([candidate, baseline], { runs, warmup });
+  return ratioRow({ title, candidate: candidate.name, baseline: baseline.name, samples, target });
 }

@@ -30,7 +30,11 @@ function main(): void {
     version: metadata.Version,
     stdout: process.stdout,
     stderr: process.stderr,
-    stdin: process.stdin,
+    // Node builds process.stdin on first access (for a file or pipe, with the fs and stream layers it
+    // needs): only commands that read standard input pay for it.
+    get stdin() {
+      return process.stdin;
+    },
   }).then(
     (code) => {
       process.exitCode = code;

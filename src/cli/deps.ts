@@ -1,6 +1,6 @@
 /**
  * What a command needs from the outside world, handed in by main.ts so commands stay testable and the
- * heavy adapters (dockerode) load only when a command asks for the engine.
+ * adapters (the engine client with Node's http) load only when a command asks for the engine.
  */
 import type { DockerGlobals } from '../engine/globals';
 import type { EngineSession } from '../engine/session';

@@ -1,31 +1,11 @@
 /**
- * The command tree. Each command lives in its own file and registers itself here; nothing in this file
- * or in the command files' top level loads a heavy module, so `--help` and completion stay fast.
+ * The command tree. Each command lives in its own file and registers itself (COMMANDS); nothing in this
+ * file or in the command files' top level loads a heavy module, so `--help` and completion stay fast.
  */
 import { Command, CommanderError, Help } from 'commander';
 import { UsageError } from '../errors';
 import { editDistance } from '../util/text';
 import type { Deps } from './deps';
-import { registerAccount } from './account';
-import { registerHost } from './host';
-import { registerKds } from './kds';
-import { registerRun } from './run';
-import { registerCompose } from './compose';
-import { registerStack } from './stack';
-import { registerExec } from './exec';
-import { registerVerify } from './verify';
-import { registerK8s } from './k8s';
-import { registerServiceFabric } from './servicefabric';
-import { registerService } from './service';
-import { registerConfigs } from './configs';
-import { registerInstall } from './install';
-import { registerUninstall } from './uninstall';
-import { registerVersion } from './version';
-import { registerSpec } from './spec';
-import { registerExplain } from './explain';
-import { registerSql } from './sql';
-import { registerDockerfile } from './dockerfile';
-import { registerDoctor } from './doctor';
 
 export const ROOT_NAME = 'docker gmsa';
 
@@ -37,8 +17,44 @@ Docker's global flags (--config, --context, -H, --tls...) go before "gmsa", as f
 
 Run 'docker gmsa COMMAND --help' for more information on a command.`;
 
-/** Builds the command tree; `deps` is captured by the actions. */
-export function buildProgram(deps: Deps): Command {
+type Register = (program: Command, deps: Deps) => void;
+
+/**
+ * Every command, in help order, each with the module that registers it. A module is loaded only when
+ * its command is registered: a run of one command (`docker gmsa run ...`) builds only that command,
+ * which profiled at most of what building the whole tree and loading every command's module cost.
+ */
+const COMMANDS: readonly (readonly [name: string, load: () => Register])[] = [
+  ['run', () => (require('./run') as typeof import('./run')).registerRun],
+  ['compose', () => (require('./compose') as typeof import('./compose')).registerCompose],
+  ['stack', () => (require('./stack') as typeof import('./stack')).registerStack],
+  ['exec', () => (require('./exec') as typeof import('./exec')).registerExec],
+  ['verify', () => (require('./verify') as typeof import('./verify')).registerVerify],
+  ['service', () => (require('./service') as typeof import('./service')).registerService],
+  ['configs', () => (require('./configs') as typeof import('./configs')).registerConfigs],
+  ['k8s', () => (require('./k8s') as typeof import('./k8s')).registerK8s],
+  ['servicefabric', () => (require('./servicefabric') as typeof import('./servicefabric')).registerServiceFabric],
+  ['host', () => (require('./host') as typeof import('./host')).registerHost],
+  ['spec', () => (require('./spec') as typeof import('./spec')).registerSpec],
+  ['account', () => (require('./account') as typeof import('./account')).registerAccount],
+  ['kds', () => (require('./kds') as typeof import('./kds')).registerKds],
+  ['doctor', () => (require('./doctor') as typeof import('./doctor')).registerDoctor],
+  ['explain', () => (require('./explain') as typeof import('./explain')).registerExplain],
+  ['sql', () => (require('./sql') as typeof import('./sql')).registerSql],
+  ['dockerfile', () => (require('./dockerfile') as typeof import('./dockerfile')).registerDockerfile],
+  ['install', () => (require('./install') as typeof import('./install')).registerInstall],
+  ['uninstall', () => (require('./uninstall') as typeof import('./uninstall')).registerUninstall],
+  ['version', () => (require('./version') as typeof import('./version')).registerVersion],
+];
+
+export const COMMAND_NAMES: readonly string[] = COMMANDS.map(([name]) => name);
+
+/**
+ * Builds the command tree; `deps` is captured by the actions. With `only`, the root and that one command
+ * (what parsing a command line that starts with it needs); else every command (help, completion, a word
+ * that names no command).
+ */
+export function buildProgram(deps: Deps, only?: string): Command {
   const program = new Command(ROOT_NAME)
     .description(ROOT_DESCRIPTION)
     .usage('[docker global flags] COMMAND')
@@ -47,26 +63,7 @@ export function buildProgram(deps: Deps): Command {
     .showSuggestionAfterError(true)
     .addHelpText('after', ROOT_EPILOG);
 
-  registerRun(program, deps);
-  registerCompose(program, deps);
-  registerStack(program, deps);
-  registerExec(program, deps);
-  registerVerify(program, deps);
-  registerService(program, deps);
-  registerConfigs(program, deps);
-  registerK8s(program, deps);
-  registerServiceFabric(program, deps);
-  registerHost(program, deps);
-  registerSpec(program, deps);
-  registerAccount(program, deps);
-  registerKds(program, deps);
-  registerDoctor(program, deps);
-  registerExplain(program, deps);
-  registerSql(program, deps);
-  registerDockerfile(program, deps);
-  registerInstall(program, deps);
-  registerUninstall(program, deps);
-  registerVersion(program, deps);
+  for (const [name, load] of COMMANDS) if (only === undefined || name === only) load()(program, deps);
 
   configureTree(program, deps);
   return program;
@@ -93,7 +90,8 @@ function commandPath(cmd: Command | null): string {
 
 /** Runs the tree. Returns normally for help/version output; throws GmsaError for anything else. */
 export async function runProgram(args: readonly string[], deps: Deps): Promise<void> {
-  const program = buildProgram(deps);
+  const first = args[0];
+  const program = buildProgram(deps, first !== undefined && COMMAND_NAMES.includes(first) ? first : undefined);
   let current: Command = program;
   program.hook('preSubcommand', (_this, sub) => {
     current = sub;

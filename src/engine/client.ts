@@ -1,15 +1,13 @@
 /**
- * The Engine API client. This is the only module that loads dockerode, and it does so lazily inside
- * {@link createEngineClient}: the plugin's start-up path (the metadata handshake, help, completion)
- * must never pay for loading dockerode, docker-modem and ssh2.
+ * The Engine API client: JSON over HTTP to the endpoint resolved the docker CLI's way (engine/endpoint.ts),
+ * with Node's http (https for TLS endpoints), loaded on the first request. Every call this tool makes is
+ * a plain request with a JSON answer, so there is no Docker SDK: loading dockerode and docker-modem was
+ * profiled at about half of what `run --dry-run` cost on top of Node's own start.
  *
- * docker-modem reads DOCKER_HOST (and, when it is set, DOCKER_TLS_VERIFY, DOCKER_CERT_PATH,
- * DOCKER_CLIENT_TIMEOUT, DOCKER_PATH_PREFIX and SSH_AUTH_SOCK) in its constructor, merges what it finds
- * under the explicit options, and throws on a DOCKER_HOST it cannot parse. The endpoint has already been
- * resolved the docker CLI's way, so the modem is built with DOCKER_HOST hidden from it: every setting
- * comes from the resolved endpoint.
+ * Paths are unversioned, as the docker SDK for Node sends them: the engine answers with its own API
+ * version. A path prefix (tcp://host:port/prefix) is not used.
  */
-import type Dockerode from 'dockerode';
+import type { Agent, ClientRequest, IncomingMessage, RequestOptions } from 'node:http';
 import { ConflictError, EngineError, UnsupportedEngineError, type GmsaError } from '../errors';
 import { describeEndpoint, type ResolvedEndpoint } from './endpoint';
 
@@ -49,73 +47,100 @@ export interface EngineClientOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-/** The options handed to `new Docker(...)` for an endpoint (exported for tests). */
-export function dockerodeOptions(ep: ResolvedEndpoint, opts: EngineClientOptions = {}): Dockerode.DockerOptions {
-  const env = opts.env ?? process.env;
-  // No docker-modem `timeout`: it destroys the socket with a bare "socket hang up" that cannot be told
-  // from a dropped connection. Each call runs under its own AbortSignal timer instead (createEngineClient).
+/** How requests reach an endpoint: the http.request/https.request options besides method, path and headers (exported for tests). */
+export interface Transport {
+  protocol: 'http:' | 'https:';
+  socketPath?: string;
+  host?: string;
+  port?: number;
+  ca?: Buffer;
+  cert?: Buffer;
+  key?: Buffer;
+  rejectUnauthorized?: boolean;
+  /** No TLS, so no server name to indicate: set, it spares Node working one out (an IPv6 regular expression it compiles on first use). */
+  servername?: string;
+  agent?: Agent;
+}
+
+export function transport(ep: ResolvedEndpoint, opts: EngineClientOptions = {}): Transport {
   switch (ep.protocol) {
     case 'unix':
     case 'npipe':
-      return { socketPath: ep.socketPath ?? '' };
+      return { protocol: 'http:', socketPath: ep.socketPath ?? '', servername: '' };
     case 'tcp': {
-      const o: Dockerode.DockerOptions = {
-        host: ep.hostname ?? 'localhost',
-        port: ep.port ?? 2375,
-        protocol: ep.tls ? 'https' : 'http',
-      };
-      // A path prefix (tcp://host:port/prefix) is not passed on: docker-modem resolves every API path
-      // as an absolute path, which would drop it anyway.
-      if (ep.tls) {
-        if (ep.tls.ca) o.ca = ep.tls.ca;
-        if (ep.tls.cert) o.cert = ep.tls.cert;
-        if (ep.tls.key) o.key = ep.tls.key;
-        // Verification off (SkipTLSVerify, --tls without --tlsverify): buildDocker adds an https.Agent
-        // with rejectUnauthorized: false, which docker-modem hands to https.request.
-      }
-      return o;
+      if (!ep.tls) return { protocol: 'http:', host: ep.hostname ?? 'localhost', port: ep.port ?? 2375, servername: '' };
+      const t: Transport = { protocol: 'https:', host: ep.hostname ?? 'localhost', port: ep.port ?? 2376 };
+      if (ep.tls.ca) t.ca = ep.tls.ca;
+      if (ep.tls.cert) t.cert = ep.tls.cert;
+      if (ep.tls.key) t.key = ep.tls.key;
+      // SkipTLSVerify, --tls without --tlsverify
+      if (!ep.tls.verify) t.rejectUnauthorized = false;
+      return t;
     }
     case 'ssh': {
       // Plain HTTP over `ssh ... docker system dial-stdio`, as the docker CLI does (engine/ssh.ts); the
-      // host in the request URL is a placeholder, the agent makes every connection. Not docker-modem's
-      // own ssh mode: it builds an invalid URL (ssh:HOST:PORTHOST) that Node warns about.
+      // host in the request is a placeholder, the agent makes every connection.
       const { sshAgent } = require('./ssh') as typeof import('./ssh');
-      return { protocol: 'http', host: 'docker', agent: sshAgent(ep, env) } as Dockerode.DockerOptions;
+      return { protocol: 'http:', host: 'docker', servername: '', agent: sshAgent(ep, opts.env ?? process.env) };
     }
   }
 }
 
-/** Runs `fn` with DOCKER_HOST hidden from process.env (docker-modem's constructor reads it). */
-function withoutDockerHost<T>(fn: () => T): T {
-  const had = Object.prototype.hasOwnProperty.call(process.env, 'DOCKER_HOST');
-  const saved = process.env.DOCKER_HOST;
-  delete process.env.DOCKER_HOST;
-  try {
-    return fn();
-  } finally {
-    if (had) process.env.DOCKER_HOST = saved;
-  }
+interface EngineRequest {
+  method: 'GET' | 'POST' | 'DELETE';
+  path: string;
+  query?: Record<string, string>;
+  body?: unknown;
 }
 
-function buildDocker(ep: ResolvedEndpoint, opts: EngineClientOptions): Dockerode {
-  // Loaded here, never at module top level (start-up path).
-  const Docker = require('dockerode') as typeof Dockerode;
-  const options = dockerodeOptions(ep, opts);
-  if (ep.protocol === 'tcp' && ep.tls && !ep.tls.verify) {
-    // https.Agent with verification off: docker-modem passes `agent` through to https.request.
-      const https = require('https') as typeof import('https');
-    (options as Record<string, unknown>).agent = new https.Agent({ rejectUnauthorized: false });
+/** An answer other than 2xx, shaped as mapEngineError reads it: the status and the engine's JSON. */
+function httpError(status: number, text: string): Error {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
   }
-  return withoutDockerHost(() => new Docker(options));
+  const message = json && typeof json === 'object' && typeof (json as { message?: unknown }).message === 'string' ? (json as { message: string }).message : text.trim() || `HTTP ${status}`;
+  return Object.assign(new Error(message), { statusCode: status, json });
+}
+
+/** One request; resolves to the body (undefined when empty), parsed when the engine says it is JSON. */
+function send(t: Transport, req: EngineRequest, signal: AbortSignal): Promise<unknown> {
+  const http = (t.protocol === 'https:' ? require('node:https') : require('node:http')) as typeof import('node:http');
+  const query = req.query && Object.keys(req.query).length > 0 ? `?${new URLSearchParams(req.query).toString()}` : '';
+  const body = req.body === undefined ? undefined : Buffer.from(JSON.stringify(req.body), 'utf8');
+  const headers: Record<string, string | number> = body ? { 'Content-Type': 'application/json', 'Content-Length': body.length } : {};
+  const options: RequestOptions = { ...t, method: req.method, path: req.path + query, headers, signal };
+  return new Promise((resolve, reject) => {
+    const r: ClientRequest = http.request(options, (res: IncomingMessage) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('error', reject);
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        const status = res.statusCode ?? 0;
+        if (status < 200 || status > 299) return reject(httpError(status, text));
+        if (text === '') return resolve(undefined);
+        if (!/\bjson\b/i.test(String(res.headers['content-type'] ?? ''))) return resolve(text);
+        try {
+          resolve(JSON.parse(text));
+        } catch (err) {
+          reject(new Error(`the engine's answer to ${req.method} ${req.path} is not JSON: ${(err as Error).message}`));
+        }
+      });
+    });
+    r.on('error', reject);
+    r.end(body);
+  });
 }
 
 /** Builds a client for a resolved endpoint. Nothing is sent until a method is called. */
 export function createEngineClient(ep: ResolvedEndpoint, opts: EngineClientOptions = {}): EngineClient {
-  let docker: Dockerode | undefined;
-  const get = (): Dockerode => (docker ??= buildDocker(ep, opts));
+  let t: Transport | undefined;
   const timeoutMs = opts.timeoutMs && opts.timeoutMs > 0 ? opts.timeoutMs : 0;
 
-  const call = async <T>(action: string, run: (d: Dockerode, signal: AbortSignal) => Promise<T>): Promise<T> => {
+  const call = async <T>(action: string, req: EngineRequest): Promise<T> => {
     const controller = new AbortController();
     let timedOut = false;
     const timer =
@@ -126,19 +151,17 @@ export function createEngineClient(ep: ResolvedEndpoint, opts: EngineClientOptio
           }, timeoutMs)
         : undefined;
     try {
-      return await run(get(), controller.signal);
+      return (await send((t ??= transport(ep, opts)), req, controller.signal)) as T;
     } catch (err) {
       throw mapEngineError(timedOut ? Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' }) : err, ep, action, timeoutMs);
     } finally {
       if (timer) clearTimeout(timer);
     }
   };
-
-  // dockerode accepts { abortSignal } on these calls; its type definitions do not declare the argument.
-  type WithSignal = (opts: { abortSignal: AbortSignal }) => Promise<unknown>;
-  type WithOpts = (opts: object) => Promise<any>;
-  const withFilters = (filters: Record<string, string[]> | undefined, signal: AbortSignal): object =>
-    filters && Object.keys(filters).length > 0 ? { filters, abortSignal: signal } : { abortSignal: signal };
+  const get = <T>(action: string, path: string, query?: Record<string, string>): Promise<T> => call<T>(action, { method: 'GET', path, ...(query ? { query } : {}) });
+  const filtersQuery = (filters: Record<string, string[]> | undefined): Record<string, string> | undefined =>
+    filters && Object.keys(filters).length > 0 ? { filters: JSON.stringify(filters) } : undefined;
+  const id = (idOrName: string): string => encodeURIComponent(idOrName);
   /** undefined for a 404 (no such object), the error otherwise. */
   const orMissing = async <T>(p: Promise<T>): Promise<T | undefined> => {
     try {
@@ -150,18 +173,13 @@ export function createEngineClient(ep: ResolvedEndpoint, opts: EngineClientOptio
   };
   return {
     endpoint: ep,
-    ping: () =>
-      call('ping', async (d, signal) => {
-        const body = await (d.ping as unknown as WithSignal).call(d, { abortSignal: signal });
-        return Buffer.isBuffer(body) ? body.toString('utf8') : String(body);
-      }),
-    info: () => call('read /info from', (d, signal) => (d.info as unknown as WithSignal).call(d, { abortSignal: signal })),
-    version: () => call('read /version from', (d, signal) => (d.version as unknown as WithSignal).call(d, { abortSignal: signal })),
-    listContainers: (all = false) =>
-      call('list the containers of', (d, signal) => (d.listContainers as unknown as (o: object) => Promise<any[]>).call(d, { all, abortSignal: signal })),
+    ping: async () => String((await get<unknown>('ping', '/_ping')) ?? ''),
+    info: () => get('read /info from', '/info'),
+    version: () => get('read /version from', '/version'),
+    listContainers: (all = false) => get('list the containers of', '/containers/json', all ? { all: '1' } : undefined),
     inspectContainer: async (idOrName) => {
       try {
-        return await call(`inspect container ${idOrName} on`, (d, signal) => (d.getContainer(idOrName).inspect as unknown as WithSignal).call(d.getContainer(idOrName), { abortSignal: signal }));
+        return await get(`inspect container ${idOrName} on`, `/containers/${id(idOrName)}/json`);
       } catch (err) {
         if (err instanceof EngineError && /\b404\b|no such container/i.test(err.message)) return undefined;
         throw err;
@@ -170,8 +188,8 @@ export function createEngineClient(ep: ResolvedEndpoint, opts: EngineClientOptio
     createConfig: async (spec) => {
       const body = { Name: spec.Name, Labels: spec.Labels ?? {}, Data: spec.Data.toString('base64') };
       try {
-        const created = await call(`create config ${spec.Name} on`, (d, signal) => (d.createConfig as unknown as WithOpts).call(d, { ...body, abortSignal: signal }));
-        return { ID: String((created as { id?: unknown }).id ?? '') };
+        const created = await call<{ ID?: unknown } | undefined>(`create config ${spec.Name} on`, { method: 'POST', path: '/configs/create', body });
+        return { ID: String(created?.ID ?? '') };
       } catch (err) {
         if (err instanceof EngineError && /\b409\b/.test(err.message)) {
           throw new ConflictError(
@@ -182,18 +200,14 @@ export function createEngineClient(ep: ResolvedEndpoint, opts: EngineClientOptio
         throw err;
       }
     },
-    listConfigs: (filters) =>
-      call('list the swarm configs of', (d, signal) => (d.listConfigs as unknown as WithOpts).call(d, withFilters(filters, signal))),
-    inspectConfig: (idOrName) =>
-      orMissing(call(`inspect config ${idOrName} on`, (d, signal) => (d.getConfig(idOrName).inspect as unknown as WithSignal).call(d.getConfig(idOrName), { abortSignal: signal }))),
+    listConfigs: (filters) => get('list the swarm configs of', '/configs', filtersQuery(filters)),
+    inspectConfig: (idOrName) => orMissing(get(`inspect config ${idOrName} on`, `/configs/${id(idOrName)}`)),
     removeConfig: async (idOrName) => {
-      await call(`remove config ${idOrName} from`, (d, signal) => (d.getConfig(idOrName).remove as unknown as WithSignal).call(d.getConfig(idOrName), { abortSignal: signal }));
+      await call(`remove config ${idOrName} from`, { method: 'DELETE', path: `/configs/${id(idOrName)}` });
     },
-    listServices: (filters) =>
-      call('list the services of', (d, signal) => (d.listServices as unknown as WithOpts).call(d, withFilters(filters, signal))),
-    inspectService: (idOrName) =>
-      orMissing(call(`inspect service ${idOrName} on`, (d, signal) => (d.getService(idOrName).inspect as unknown as WithSignal).call(d.getService(idOrName), { abortSignal: signal }))),
-    listNodes: () => call('list the nodes of', (d, signal) => (d.listNodes as unknown as WithOpts).call(d, { abortSignal: signal })),
+    listServices: (filters) => get('list the services of', '/services', filtersQuery(filters)),
+    inspectService: (idOrName) => orMissing(get(`inspect service ${idOrName} on`, `/services/${id(idOrName)}`)),
+    listNodes: () => get('list the nodes of', '/nodes'),
   };
 }
 
@@ -213,8 +227,8 @@ const TLS_CODES = new Set([
 ]);
 
 /**
- * Turns whatever dockerode/docker-modem/Node threw into an EngineError that names the endpoint and says
- * what to try next. `action` completes "cannot <action> the Docker engine at ...".
+ * Turns whatever a request threw (a Node error, or an answer other than 2xx) into an EngineError that
+ * names the endpoint and says what to try next. `action` completes "cannot <action> the Docker engine at ...".
  */
 export function mapEngineError(err: unknown, ep: ResolvedEndpoint, action: string, timeoutMs = 0): GmsaError {
   if (err instanceof EngineError) return err;
@@ -231,7 +245,7 @@ export function mapEngineError(err: unknown, ep: ResolvedEndpoint, action: strin
     const engineMsg =
       j && typeof j === 'object' && typeof j.message === 'string'
         ? j.message
-        : message.replace(/^\(HTTP code \d+\) [^-]*- /, '').trim();
+        : message.trim();
     if (e.statusCode === 503 && /swarm/i.test(engineMsg)) {
       // The swarm API (configs, services, nodes) answers only on a manager.
       const worker = /worker/i.test(engineMsg);

@@ -1,5 +1,5 @@
 /**
- * The swarm side of the engine, through EngineClient (this file never loads dockerode itself): the manager
+ * The swarm side of the engine, through EngineClient (this file never makes a request itself): the manager
  * check, reading configs, nodes and services, and creating or reusing the config that holds a spec.
  */
 import { ConflictError, GmsaError, NotFoundError } from '../errors';

@@ -9,7 +9,9 @@
  * What lands there: on Windows the running docker-gmsa.exe itself (the docker CLI runs only .exe plugins);
  * on Unix the sh launcher with the bundle inside (launcher.ts), so the handshake starts no Node.
  */
-import { chmodSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { readdir, readFile, rename, rm } from 'node:fs/promises';
 import * as nodePath from 'node:path';
@@ -19,7 +21,7 @@ import type { DockerGlobals } from '../engine/globals';
 import { ConflictError, fsError, InvalidInputError } from '../errors';
 import { writeFileAtomic } from '../util/atomic-write';
 import { makeDirectory, readBoundedFile, specialFileSystem } from '../util/safe-fs';
-import { bundleOf, isLauncher, unixLauncher } from './launcher';
+import { bundleLayers, bundleOf, CODE_CACHE_OUT, codeCaches, isLauncher, loaderArgs, sameLauncher, unixLauncher } from './launcher';
 
 /** Larger than any plugin file we ship (the Windows executable included); reads of the target stop there. */
 const MAX_PLUGIN_BYTES = 512 * 1024 * 1024;
@@ -65,14 +67,64 @@ export function pluginForm(source: Pick<InstallSource, 'path' | 'packaged'>): Pl
   }
 }
 
-/** The bytes install writes: the executable as it is, or (Unix, Node) the launcher around the bundle. */
+/**
+ * The bytes install writes: the executable as it is, or (Unix, Node) the launcher around the bundle, with
+ * each packed layer's code and V8 code caches made by this Node (launcher.ts). The caches are only
+ * worth having for the Node the launcher runs: the one recorded, when that is this one.
+ */
 export function installedContent(content: Buffer, source: InstallSource, platform: NodeJS.Platform): Buffer {
   if (source.packaged || platform === 'win32') return content;
-  return unixLauncher({
-    bundle: bundleOf(content),
-    metadataText: JSON.stringify(metadata, null, 2) + '\n',
-    node: source.node ?? 'node',
-  });
+  const bundle = bundleOf(content);
+  const layers = bundleLayers(bundle);
+  const node = source.node ?? 'node';
+  const input = { bundle, metadataText: JSON.stringify(metadata, null, 2) + '\n', node, layers };
+  if (node !== process.execPath) return unixLauncher(input);
+  // compiled here for every layer; those the warm-up run compiles, with what that run compiled
+  const data = codeCaches(bundle, layers);
+  for (const [name, cache] of warmUpCaches(unixLauncher(input))) data.set(name, cache);
+  return unixLauncher({ ...input, caches: { madeBy: `Node ${process.version} (${process.platform}/${process.arch})`, data } });
+}
+
+/** A valid spec for the warm-up run's store. */
+const WARM_UP_SPEC = JSON.stringify({
+  CmsPlugins: ['ActiveDirectory'],
+  DomainJoinConfig: { Sid: 'S-1-5-21-1-2-3', MachineAccountName: 'warmup', Guid: 'b8453a02-7d3f-4dc2-9c73-c3d57f725694', DnsTreeName: 'contoso.com', DnsName: 'contoso.com', NetBiosName: 'CONTOSO' },
+  ActiveDirectoryConfig: { GroupManagedServiceAccounts: [{ Name: 'warmup', Scope: 'contoso.com' }, { Name: 'warmup', Scope: 'CONTOSO' }] },
+});
+
+/**
+ * The code caches of one `run --dry-run` through the new launcher, against an engine that is not there
+ * and a store in a temporary folder: the path most commands share (the command tree, the endpoint, a
+ * request to the engine and its failure, the spec store and validation, the run planner). A cache made
+ * after a run holds what that run compiled, which a cache of a fresh compile does not: that was a few
+ * milliseconds of every command. None when the run fails.
+ */
+function warmUpCaches(launcher: Buffer): Map<string, Buffer> {
+  const caches = new Map<string, Buffer>();
+  let dir: string | undefined;
+  try {
+    dir = mkdtempSync(nodePath.join(tmpdir(), 'docker-gmsa-install-'));
+    const file = nodePath.join(dir, 'docker-gmsa');
+    const store = nodePath.join(dir, 'root', 'CredentialSpecs');
+    const out = nodePath.join(dir, 'caches');
+    writeFileSync(file, launcher);
+    mkdirSync(store, { recursive: true });
+    mkdirSync(out);
+    writeFileSync(nodePath.join(store, 'contoso_warmup.json'), WARM_UP_SPEC);
+    // the user's environment (NODE_OPTIONS is part of what a cache must fit), but none of docker's or ours
+    const env: NodeJS.ProcessEnv = {};
+    for (const [k, v] of Object.entries(process.env)) if (!/^(DOCKER|GMSA)_/i.test(k)) env[k] = v;
+    Object.assign(env, { DOCKER_CONFIG: nodePath.join(dir, 'config'), DOCKER_HOST: `unix://${nodePath.join(dir, 'no-engine.sock')}`, [CODE_CACHE_OUT]: out });
+    const args = ['run', '--dry-run', '--root', nodePath.dirname(store), 'warmup', 'image'];
+    const r = spawnSync(process.execPath, loaderArgs(file, args), { env, stdio: 'ignore', timeout: 30_000 });
+    if (r.status !== 0) return caches;
+    for (const name of readdirSync(out)) if (name.endsWith('.cache')) caches.set(name.slice(0, -'.cache'.length), readFileSync(nodePath.join(out, name)));
+  } catch {
+    // no warm-up caches: those compiled here stand
+  } finally {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  }
+  return caches;
 }
 
 export type InstallAction = 'installed' | 'updated' | 'unchanged';
@@ -147,7 +199,7 @@ export async function installPlugin(opts: {
   content = installedContent(content, opts.source, opts.platform);
   const target = pathApi(opts.platform).join(opts.dir, pluginFileName(opts.platform));
   const existing = await readIfExists(target);
-  if (existing && existing.equals(content)) return { path: target, action: 'unchanged' };
+  if (existing && sameLauncher(existing, content)) return { path: target, action: 'unchanged' };
   if (existing && !isOurs(existing) && !opts.force) {
     throw new ConflictError(
       `${target} exists and was not installed by docker gmsa`,

@@ -42,3 +42,12 @@ describe('help [COMMAND...]', () => {
     expect(asked).toEqual(typed);
   });
 });
+
+describe('the tree for one command', () => {
+  test('each entry of the command table registers exactly its command, and the whole tree is the table in order', () => {
+    const { buildProgram, COMMAND_NAMES } = require('../../../src/cli/program') as typeof import('../../../src/cli/program');
+    const deps = {} as import('../../../src/cli/deps').Deps;
+    expect(buildProgram(deps).commands.map((c) => c.name())).toEqual(COMMAND_NAMES);
+    for (const name of COMMAND_NAMES) expect(buildProgram(deps, name).commands.map((c) => c.name())).toEqual([name]);
+  });
+});

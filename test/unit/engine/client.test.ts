@@ -4,7 +4,7 @@ import * as http from 'http';
 import type { AddressInfo } from 'net';
 import * as path from 'path';
 import { EngineError } from '../../../src/errors';
-import { createEngineClient, dockerodeOptions, mapEngineError } from '../../../src/engine/client';
+import { createEngineClient, mapEngineError, transport } from '../../../src/engine/client';
 import { resolveEndpoint, type ResolvedEndpoint } from '../../../src/engine/endpoint';
 import { emptyGlobals } from '../../../src/engine/globals';
 import { buildHostProfile, parseWindowsBuild } from '../../../src/engine/profile';
@@ -64,7 +64,7 @@ describe('createEngineClient against the stand-in Windows engine', () => {
     expect(profile).toMatchObject({ osType: 'windows', windowsBuild: 20348, windowsRevision: 2113, isolation: 'process', apiVersion: '1.43' });
   });
 
-  test('a malformed DOCKER_HOST in the environment does not reach docker-modem', async () => {
+  test('DOCKER_HOST in the environment plays no part once the endpoint is resolved', async () => {
     const socketPath = path.join(dir, 'e.sock');
     engine = await startWindowsEngine({ socketPath, fixture: 'windows-17763-engine-20.10' });
     const saved = process.env.DOCKER_HOST;
@@ -193,7 +193,7 @@ describe('TLS (https engine on 127.0.0.1, endpoints from stored contexts)', () =
 
   test('the context CA verifies the engine', async () => {
     const ep = contextEndpoint('tls', false, { ca: TEST_ENGINE_CERT });
-    expect(dockerodeOptions(ep).protocol).toBe('https');
+    expect(transport(ep).protocol).toBe('https:');
     await expect(createEngineClient(ep, { timeoutMs: 5000 }).info()).resolves.toMatchObject({ OSType: 'windows' });
   });
 
@@ -253,44 +253,52 @@ describe('mapEngineError', () => {
   });
 });
 
-describe('dockerodeOptions', () => {
-  test('unix socket', () => {
-    expect(dockerodeOptions(base({ protocol: 'unix', socketPath: '/var/run/docker.sock' }), { timeoutMs: 1000 })).toEqual({
+describe('transport', () => {
+  test('unix socket (no TLS: no server name for Node to work out)', () => {
+    expect(transport(base({ protocol: 'unix', socketPath: '/var/run/docker.sock' }), { timeoutMs: 1000 })).toEqual({
+      protocol: 'http:',
       socketPath: '/var/run/docker.sock',
+      servername: '',
     });
   });
 
   test('named pipe: npipe:////./pipe/x becomes //./pipe/x', () => {
     const ep = resolveEndpoint({ ...emptyGlobals(), hosts: ['npipe:////./pipe/docker_engine'] }, {}, 'win32', 'C:\\Users\\a');
-    expect(dockerodeOptions(ep)).toEqual({ socketPath: '//./pipe/docker_engine' });
+    expect(transport(ep)).toEqual({ protocol: 'http:', socketPath: '//./pipe/docker_engine', servername: '' });
   });
 
   test('plain tcp', () => {
-    expect(dockerodeOptions(base({ protocol: 'tcp', hostname: '10.0.0.5', port: 2375, pathPrefix: '' }))).toEqual({
+    expect(transport(base({ protocol: 'tcp', hostname: '10.0.0.5', port: 2375, pathPrefix: '' }))).toEqual({
+      protocol: 'http:',
       host: '10.0.0.5',
       port: 2375,
-      protocol: 'http',
+      servername: '',
     });
   });
 
-  test('tcp with TLS material', () => {
+  test('tcp with TLS material; verification off only when the endpoint says so', () => {
     const tls = { ca: Buffer.from(FAKE_CA), cert: Buffer.from(FAKE_CERT), key: Buffer.from(FAKE_KEY), verify: true };
-    expect(dockerodeOptions(base({ protocol: 'tcp', hostname: 'win', port: 2376, tls }))).toEqual({
+    expect(transport(base({ protocol: 'tcp', hostname: 'win', port: 2376, tls }))).toEqual({
+      protocol: 'https:',
       host: 'win',
       port: 2376,
-      protocol: 'https',
       ca: tls.ca,
       cert: tls.cert,
       key: tls.key,
     });
+    expect(transport(base({ protocol: 'tcp', hostname: 'win', port: 2376, tls: { verify: false } }))).toEqual({
+      protocol: 'https:',
+      host: 'win',
+      port: 2376,
+      rejectUnauthorized: false,
+    });
   });
 
-  test('ssh: plain HTTP through an agent that runs ssh ... docker system dial-stdio, not docker-modem\'s ssh mode', () => {
+  test('ssh: plain HTTP through an agent that runs ssh ... docker system dial-stdio', () => {
     const ep = resolveEndpoint({ ...emptyGlobals(), hosts: ['ssh://deploy@win-build:2222'] }, {}, 'linux', dir);
-    const o = dockerodeOptions(ep, { env: { SSH_AUTH_SOCK: '/tmp/agent.sock' } }) as Record<string, unknown>;
-    expect(o.protocol).toBe('http');
+    const o = transport(ep, { env: { SSH_AUTH_SOCK: '/tmp/agent.sock' } });
+    expect(o.protocol).toBe('http:');
     expect(o.agent).toBeInstanceOf(http.Agent);
-    expect(o).not.toHaveProperty('sshOptions');
     expect(sshArgs(ep)).toEqual(['-o ConnectTimeout=30', '-T', '-o', 'BatchMode=yes', '-l', 'deploy', '-p', '2222', '--', 'win-build', 'docker', 'system', 'dial-stdio']);
     const withSocket = resolveEndpoint({ ...emptyGlobals(), hosts: ['ssh://win-build/var/run/alt.sock'] }, {}, 'linux', dir);
     expect(sshArgs(withSocket)).toEqual(['-o ConnectTimeout=30', '-T', '-o', 'BatchMode=yes', '--', 'win-build', 'docker', '--host', 'unix:///var/run/alt.sock', 'system', 'dial-stdio']);
@@ -298,27 +306,31 @@ describe('dockerodeOptions', () => {
 });
 
 describe('start-up path', () => {
-  test('dockerode is only loaded lazily, and only by client.ts', () => {
+  test('no Docker SDK: src requires neither dockerode nor docker-modem, and client.ts loads http only inside functions', () => {
     const srcDir = path.join(__dirname, '..', '..', '..', 'src');
     const offenders: string[] = [];
     const walk = (d: string): void => {
       for (const entry of fs.readdirSync(d, { withFileTypes: true })) {
         const full = path.join(d, entry.name);
         if (entry.isDirectory()) walk(full);
-        else if (entry.name.endsWith('.ts')) {
-          const text = fs.readFileSync(full, 'utf8');
-          const valueImport = /^import\s+(?!type\b)[^;]*from\s+['"]dockerode['"]/m.test(text) || /^import\s+['"]dockerode['"]/m.test(text);
-          const requires = /require\(\s*['"]dockerode['"]\s*\)/.test(text);
-          if (valueImport) offenders.push(`${full}: top-level import`);
-          if (requires && !full.endsWith(path.join('engine', 'client.ts'))) offenders.push(`${full}: require`);
-        }
+        else if (entry.name.endsWith('.ts') && /['"](dockerode|docker-modem)['"]/.test(fs.readFileSync(full, 'utf8'))) offenders.push(full);
       }
     };
     walk(srcDir);
     expect(offenders).toEqual([]);
     const client = fs.readFileSync(path.join(srcDir, 'engine', 'client.ts'), 'utf8');
-    // the require sits inside a function body (indented), never at column 0
-    expect(client).not.toMatch(/^(const|let|var)[^\n]*require\(['"]dockerode['"]\)/m);
+    expect(client).not.toMatch(/^import\s+(?!type\b)[^;]*from\s+['"](node:)?https?['"]/m);
+    expect(client).not.toMatch(/^(const|let|var)[^\n]*require\(['"](node:)?https?['"]\)/m);
+  });
+
+  test('the engine errors keep their shape: status, the engine message, 404 as missing', async () => {
+    const socketPath = path.join(dir, 'e.sock');
+    engine = await startWindowsEngine({ socketPath, fixture: 'windows-20348-engine-24.0' });
+    const client = createEngineClient(socketEndpoint(socketPath), { timeoutMs: 5000 });
+    await expect(client.inspectContainer('no-such-container')).resolves.toBeUndefined();
+    expect(engine.requests.map((r) => r.path)).toContain('/containers/no-such-container/json');
+    await expect(client.listContainers(true)).resolves.toEqual(expect.any(Array));
+    expect(engine.requests.map((r) => r.path)).toContain('/containers/json?all=1');
   });
 
   test('creating a client does not connect', () => {

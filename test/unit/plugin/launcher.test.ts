@@ -2,7 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { bundleOf, isLauncher, LAUNCHER_MARKER, unixLauncher } from '../../../src/plugin/launcher';
+import { bundleLayers, bundleOf, codeCaches, isLauncher, LAUNCHER_MARKER, sameLauncher, unixLauncher } from '../../../src/plugin/launcher';
+import { brotliCompressSync } from 'node:zlib';
 
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'gmsa-launcher-'));
 const BUNDLE = Buffer.from('#!/usr/bin/env node\n// bundle\n"use strict";\nprocess.stdout.write(JSON.stringify(process.argv.slice(2)) + "\\n");\n');
@@ -48,5 +49,55 @@ describe('the sh + bundle launcher', () => {
     expect(bundleOf(BUNDLE).equals(BUNDLE)).toBe(true);
     expect(unixLauncher({ bundle: l, metadataText: '{}\n', node: '/usr/bin/node' }).equals(l)).toBe(true);
     expect(() => unixLauncher({ bundle: BUNDLE, metadataText: '{}\n', node: '/a\nb' })).toThrow(/unusable Node path/);
+  });
+
+  test('the packed layers and code caches go in sections: the bundle reads them through the layer registry, and caches alone never make two launchers differ', () => {
+    // A bundle that prints what the loader hands the unpack runtime for two names.
+    const bundle = Buffer.from(
+      '#!/usr/bin/env node\n"use strict";\nconst layers = globalThis[Symbol.for("docker-gmsa.layers")];\n' +
+        'const s = layers.sections("body"), none = layers.sections("nope");\n' +
+        'process.stdout.write(JSON.stringify([s.code, s.cache && s.cache.toString(), none, __filename === process.argv[1]]) + "\\n");\n',
+    );
+    const layers = new Map([['body', 'module.exports = "body code \u00e9";']]);
+    const caches = (x: string) => ({ madeBy: 'Node test', data: new Map([['body', Buffer.from(x)]]) });
+    const file = write(unixLauncher({ bundle, metadataText: '{}\n', node: process.execPath, layers, caches: caches('cache-1') }));
+    const r = spawnSync(file, ['x'], { env: { PATH: '/nonexistent' } });
+    expect({ status: r.status, stderr: r.stderr.toString() }).toEqual({ status: 0, stderr: '' });
+    expect(JSON.parse(r.stdout.toString())).toEqual(['module.exports = "body code \u00e9";', 'cache-1', null, true]);
+
+    const a = unixLauncher({ bundle, metadataText: '{}\n', node: '/usr/bin/node', layers, caches: caches('one') });
+    const b = unixLauncher({ bundle, metadataText: '{}\n', node: '/usr/bin/node', layers, caches: caches('another') });
+    expect(a.equals(b)).toBe(false);
+    expect(sameLauncher(a, b)).toBe(true);
+    expect(bundleOf(a).equals(bundle)).toBe(true);
+    expect(sameLauncher(a, unixLauncher({ bundle, metadataText: '{}\n', node: '/usr/bin/node', layers: new Map([['body', 'other']]), caches: caches('one') }))).toBe(false);
+    expect(sameLauncher(a, unixLauncher({ bundle, metadataText: '{}\n', node: '/usr/bin/node', layers, caches: { ...caches('one'), madeBy: 'Node other' } }))).toBe(false);
+    expect(sameLauncher(a, unixLauncher({ bundle, metadataText: '{}\n', node: '/other/node', layers, caches: caches('one') }))).toBe(false);
+  });
+
+  test('a code cache that does not fit is refused by V8 and the bundle runs from its code; a cut-short file says to install again', () => {
+    const garbage = { madeBy: 'Node test', data: new Map([['bundle', Buffer.from('not a V8 code cache')]]) };
+    const ok = write(unixLauncher({ bundle: BUNDLE, metadataText: '{}\n', node: process.execPath, caches: garbage }));
+    expect(spawnSync(ok, ['a']).stdout.toString()).toBe('["a"]\n');
+    const real = { madeBy: 'Node test', data: codeCaches(BUNDLE, new Map()) };
+    const cached = write(unixLauncher({ bundle: BUNDLE, metadataText: '{}\n', node: process.execPath, caches: real }));
+    expect(spawnSync(cached, ['b']).stdout.toString()).toBe('["b"]\n');
+    const whole = unixLauncher({ bundle: BUNDLE, metadataText: '{}\n', node: process.execPath });
+    const cut = write(whole.subarray(0, whole.length - 10));
+    const r = spawnSync(cut, ['c']);
+    expect(r.status).not.toBe(0);
+    expect(r.stderr.toString()).toMatch(/cut short: install the plugin again/);
+  });
+
+  test('the layers of a bundle come from the index on its last line, nested ones out of their parent', () => {
+    const pack = (code: string): string => brotliCompressSync(Buffer.from(code)).toString('base64');
+    const inner = pack('inner code');
+    const body = `body code ${JSON.stringify(inner)} more`;
+    const packedBody = pack(body);
+    const text = `#!/usr/bin/env node\nconst x = ${JSON.stringify(packedBody)};\n`;
+    const index = { lib: ['body', body.indexOf(inner), inner.length], body: [null, text.indexOf(packedBody), packedBody.length] };
+    const bundle = Buffer.from(`${text}//# docker-gmsa:layers ${JSON.stringify(index)}\n`);
+    expect(Object.fromEntries(bundleLayers(bundle))).toEqual({ lib: 'inner code', body });
+    expect([...bundleLayers(BUNDLE)]).toEqual([]);
   });
 });
