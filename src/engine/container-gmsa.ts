@@ -140,12 +140,20 @@ export function sameHostname(peers: readonly GmsaPeer[], hostname: string): stri
  * is an error, read as "not readable").
  */
 export function specReader(store: { read(name: string): Promise<{ bytes: Buffer }> } | undefined, client?: EngineClient): SpecReader {
+  // Many containers name the same spec: each file or config is read once per reader.
+  const seen = new Map<string, Promise<Buffer | undefined>>();
+  const once = (key: string, read: () => Promise<Buffer | undefined>): Promise<Buffer | undefined> => {
+    let p = seen.get(key);
+    if (!p) seen.set(key, (p = read()));
+    return p;
+  };
   return async (d) => {
-    if (d.kind === 'file') return store ? (await store.read(d.name)).bytes : undefined;
+    if (d.kind === 'file' && store) return once(`file:${d.name.toLowerCase()}`, async () => (await store.read(d.name)).bytes);
     if (d.kind === 'config' && client) {
-      const c = await client.inspectConfig(d.id);
-      const data = c?.Spec?.Data;
-      return typeof data === 'string' ? Buffer.from(data, 'base64') : undefined;
+      return once(`config:${d.id}`, async () => {
+        const data = (await client.inspectConfig(d.id))?.Spec?.Data;
+        return typeof data === 'string' ? Buffer.from(data, 'base64') : undefined;
+      });
     }
     return undefined;
   };
