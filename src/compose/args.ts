@@ -183,3 +183,25 @@ export function scaleOverrides(command: readonly string[]): Map<string, number> 
   }
   return scales;
 }
+
+/** `compose [options] convert [options]`: the options before and after convert as one set (the later one wins). */
+export function mergeComposeArgs(a: ComposeArgs, b: ComposeArgs): ComposeArgs {
+  const out: ComposeArgs = {
+    dryRun: a.dryRun || b.dryRun,
+    force: a.force || b.force,
+    specMode: b.specMode !== 'auto' ? b.specMode : a.specMode,
+    files: [...a.files, ...b.files],
+    profiles: [...a.profiles, ...b.profiles],
+    envFiles: [...a.envFiles, ...b.envFiles],
+    globals: [...a.globals, ...b.globals],
+    command: b.command,
+    passthrough: [...a.passthrough, ...b.passthrough],
+  };
+  const root = b.root ?? a.root;
+  if (root !== undefined) out.root = root;
+  const dir = b.projectDirectory ?? a.projectDirectory;
+  if (dir !== undefined) out.projectDirectory = dir;
+  const name = b.projectName ?? a.projectName;
+  if (name !== undefined) out.projectName = name;
+  return out;
+}

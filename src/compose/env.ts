@@ -7,6 +7,11 @@ import { InvalidInputError } from '../errors';
 
 export type Lookup = (name: string) => string | undefined;
 
+/** A value written into a compose file that interpolation must leave as it is: every `$` doubled. */
+export function escapeInterpolation(s: string): string {
+  return s.replace(/\$/g, '$$$$');
+}
+
 const NAME = /^[_A-Za-z][_A-Za-z0-9]*/;
 
 export interface InterpolationResult {

@@ -5,6 +5,7 @@
  * decisions into edits for the one edit pass (compose/rewrite.ts, shared with `stack deploy`).
  */
 import { createHash } from 'node:crypto';
+import { isCredentialSpecOpt } from '../credspec/option';
 import { BuildRuleError, UnsupportedEngineError, UsageError } from '../errors';
 import { refusalError, sharedHostnameRefusal } from '../engine/build-rules';
 import type { HostProfile } from '../engine/profile';
@@ -20,6 +21,7 @@ import {
   type SpecMode,
 } from '../engine/run-plan';
 import { FIRST_GMSA_BUILD, FREE_HOSTNAME_BUILD, releaseName } from '../engine/windows-builds';
+import { escapeInterpolation } from './env';
 import { CREDENTIAL_SPEC_KEY, GMSA_KEY, isActive, where, type ComposeProject, type ComposeService, type GmsaRequest } from './project';
 import type { EditPlan, KeyEdit } from './rewrite';
 
@@ -95,10 +97,6 @@ function gmsaLabel(req: GmsaRequest, spec: GmsaSpec | undefined): string {
   return req.account;
 }
 
-function escapeDollar(s: string): string {
-  return s.replace(/\$/g, '$$$$');
-}
-
 export function planCompose(input: ComposePlanInput): ComposePlan {
   const p = input.profile;
   const requested = input.project.services.filter((s) => s.request !== undefined);
@@ -129,7 +127,7 @@ export function planCompose(input: ComposePlanInput): ComposePlan {
     const spec = input.specs.get(svc.name);
     const at = where(req.site);
 
-    const own = svc.securityOpt.find((o) => /^credentialspec[=:]/i.test(o.value.trim()));
+    const own = svc.securityOpt.find((o) => isCredentialSpecOpt(o.value));
     if (own) {
       throw new UsageError(
         `${where(own.site, own.node)}: security_opt already has ${own.value}, and the service also asks for a gMSA with ${req.kind === 'x-gmsa' ? 'x-gmsa' : 'credential_spec'}`,
@@ -225,9 +223,9 @@ export function planCompose(input: ComposePlanInput): ComposePlan {
       securityOpt = `credentialspec=${delivery.value}`;
     }
 
-    const decision: ServiceDecision = { service: svc, request: req, securityOpt: escapeDollar(securityOpt) };
+    const decision: ServiceDecision = { service: svc, request: req, securityOpt: escapeInterpolation(securityOpt) };
     if (account !== undefined) decision.account = account;
-    if (hostname !== undefined) decision.hostname = escapeDollar(hostname);
+    if (hostname !== undefined) decision.hostname = escapeInterpolation(hostname);
     if (networkService && given === undefined) decision.user = NETWORK_SERVICE;
     decisions.push(decision);
   }

@@ -22,6 +22,7 @@
  */
 import * as nodePath from 'node:path';
 import type { Document, Node, Pair, YAMLMap, YAMLSeq } from 'yaml';
+import { isCredentialSpecOpt } from '../credspec/option';
 import { ConflictError, InvalidInputError } from '../errors';
 import { where, type ComposeProject, type ComposeService, type ServiceSite } from './project';
 import {
@@ -162,10 +163,6 @@ export interface EditPlan {
   renamed?: { key: string; shownAs: string; restore: () => void };
 }
 
-/** A security_opt entry that names a credential spec. */
-export function isCredentialSpecOpt(s: string): boolean {
-  return /^\s*credentialspec\s*[=:]/i.test(s);
-}
 
 /** The removed key's comments: the lines above it, and the one after a one-line (or flow) value. */
 interface MovedComments {

@@ -18,15 +18,16 @@
  *    temporary folder. `applyStack` runs the pass on them.
  */
 import type { Pair } from 'yaml';
+import { isCredentialSpecOpt } from '../credspec/option';
 import { BuildRuleError, InvalidInputError, UsageError } from '../errors';
 import { hostnameRefusal, isolationRefusal, refusalError, sharedHostnameRefusal, userRefusal } from '../engine/build-rules';
 import { NETWORK_SERVICE } from '../engine/run-plan';
 import { FIRST_GMSA_BUILD, FREE_HOSTNAME_BUILD, releaseName } from '../engine/windows-builds';
 import { serviceHostnameTemplate, MAX_HOSTNAME } from '../orchestrators/swarm-plan';
 import type { BuildDecision } from '../orchestrators/swarm-nodes';
-import { interpolate, type Lookup } from './env';
+import { escapeInterpolation, interpolate, type Lookup } from './env';
 import { CREDENTIAL_SPEC_KEY, GMSA_KEY, where, type ComposeProject, type ComposeService, type GmsaRequest } from './project';
-import { applyEdits, isCredentialSpecOpt, ownIndex, siteData, type EditPlan, type KeyEdit, type RewrittenFile, type ServiceEdit } from './rewrite';
+import { applyEdits, ownIndex, siteData, type EditPlan, type KeyEdit, type RewrittenFile, type ServiceEdit } from './rewrite';
 import { deref, effectiveEntry, holdersOf, isScalar, serviceMaps, toData, type ComposeDoc } from './yaml-doc';
 
 type Data = Record<string, unknown>;
@@ -265,11 +266,6 @@ export function planStack(input: StackPlanInput): StackPlan {
   return { decisions, notes: [...buildNotes, ...notes] };
 }
 
-/** Escapes `$` so docker stack deploy's interpolation leaves a value as it is. */
-function escapeDollar(s: string): string {
-  return s.replace(/\$/g, '$$$$');
-}
-
 export interface StackRewriteOptions {
   /** The folder docker stack deploy would resolve relative paths from (the first file's, or the current one). */
   base: string;
@@ -286,7 +282,7 @@ export function stackEdits(decisions: readonly StackDecision[], hidden: HiddenCo
   const edit = (d: StackDecision): ServiceEdit => {
     if (!d.request) return { service: d.service, remove: [], dropCredentialSpecOpts: true, set: [] };
     const set: KeyEdit[] = [{ key: CREDENTIAL_SPEC_KEY, value: { config: d.configName } }];
-    if (d.hostname !== undefined) set.push({ key: 'hostname', value: escapeDollar(d.hostname) });
+    if (d.hostname !== undefined) set.push({ key: 'hostname', value: escapeInterpolation(d.hostname) });
     if (d.user !== undefined) set.push({ key: 'user', value: d.user });
     return { service: d.service, remove: [GMSA_KEY, CREDENTIAL_SPEC_KEY], dropCredentialSpecOpts: true, set, externalConfigs: [d.configName as string] };
   };

@@ -6,6 +6,7 @@
  * that Windows would treat specially (device names, trailing dots, alternate data streams...).
  */
 import { InvalidInputError } from '../errors';
+import { credentialSpecValue } from './option';
 import { netbiosNameProblem, normalizeAccountName } from './model';
 import { firstLoneSurrogate } from '../util/text';
 
@@ -86,7 +87,7 @@ export function defaultSpecFileName(netbios: string, account: string): string {
  */
 export function specNameFromArg(arg: string): string {
   let v = String(arg ?? '');
-  if (/^credentialspec=/i.test(v)) v = v.slice('credentialspec='.length);
+  v = credentialSpecValue(v) ?? v;
   if (/^file:\/\//i.test(v)) v = v.slice('file://'.length);
   else if (/^(?:registry|raw|config):\/\//i.test(v)) {
     const scheme = v.slice(0, v.indexOf(':'));

@@ -8,6 +8,7 @@
  * `io.docker-gmsa.account` label docker gmsa puts on what it starts stands in. Pure except for the
  * reader and the engine calls of {@link runningWithGmsa}.
  */
+import { credentialSpecValue } from '../credspec/option';
 import type { EngineClient } from './client';
 
 /** The label docker gmsa puts on every container it starts: the gMSA name. */
@@ -38,10 +39,11 @@ export type SpecReader = (delivery: SpecDelivery) => Promise<Buffer | string | u
 
 /** The credentialspec= value of a container's security options (the last one wins, as on the engine). */
 export function credentialSpecOption(container: any): string | undefined {
-  const opts = ((container?.HostConfig?.SecurityOpt ?? []) as unknown[]).filter((o): o is string => typeof o === 'string' && /^credentialspec=/i.test(o));
-  const last = opts[opts.length - 1];
-  if (last === undefined) return undefined;
-  const value = last.slice('credentialspec='.length);
+  const values = ((container?.HostConfig?.SecurityOpt ?? []) as unknown[]).flatMap((o) => {
+    const v = typeof o === 'string' ? credentialSpecValue(o) : undefined;
+    return v === undefined ? [] : [v];
+  });
+  const value = values[values.length - 1];
   return value === '' ? undefined : value;
 }
 
@@ -106,27 +108,40 @@ export interface GmsaPeer {
  * Compared without case, as Windows compares account names.
  */
 export async function runningWithGmsa(client: EngineClient, account: string, o: { read?: SpecReader; exceptId?: string } = {}): Promise<GmsaPeer[]> {
-  const want = account.toLowerCase();
+  return (await runningByGmsa(client, [account], o)).get(account.toLowerCase()) ?? [];
+}
+
+/**
+ * {@link runningWithGmsa} for several gMSAs in one pass over the engine's containers (each inspected
+ * once): by lower-cased account name, every asked account present (with no peers: an empty list).
+ */
+export async function runningByGmsa(client: EngineClient, accounts: Iterable<string>, o: { read?: SpecReader; exceptId?: string } = {}): Promise<Map<string, GmsaPeer[]>> {
+  const out = new Map<string, GmsaPeer[]>();
+  for (const a of accounts) out.set(a.toLowerCase(), []);
+  if (out.size === 0) return out;
   const running = await client.listContainers(false);
-  const peers = await Promise.all(
+  await Promise.all(
     running
       .filter((r) => r?.Id !== o.exceptId)
-      .map(async (r): Promise<GmsaPeer | undefined> => {
+      .map(async (r) => {
         const c = await client.inspectContainer(String(r.Id));
-        if (!c?.State?.Running || (o.exceptId !== undefined && c.Id === o.exceptId)) return undefined;
+        if (!c?.State?.Running || (o.exceptId !== undefined && c.Id === o.exceptId)) return;
         const g = await containerGmsa(c, o.read);
+        if (g === undefined) return;
         const hostname = String(c.Config?.Hostname ?? '');
         // A spec this machine cannot read, on a container started without docker gmsa: before 2019 its
         // hostname is the gMSA name, which is the best evidence there is.
-        const unknownButNamed = g !== undefined && g.account === undefined && hostname.toLowerCase() === want;
-        if (g?.account?.toLowerCase() !== want && !unknownButNamed) return undefined;
+        const account = (g.account ?? hostname).toLowerCase();
+        const peers = out.get(account);
+        if (!peers) return;
         const peer: GmsaPeer = { name: String(c.Name ?? r.Names?.[0] ?? r.Id).replace(/^\//, ''), hostname };
         const project = c.Config?.Labels?.['com.docker.compose.project'];
         if (typeof project === 'string' && project !== '') peer.composeProject = project;
-        return peer;
+        peers.push(peer);
       }),
   );
-  return peers.filter((p): p is GmsaPeer => p !== undefined).sort((a, b) => a.name.localeCompare(b.name));
+  for (const peers of out.values()) peers.sort((a, b) => a.name.localeCompare(b.name));
+  return out;
 }
 
 /** The peers whose hostname is `hostname` (without case): the shared-hostname rule's evidence. */

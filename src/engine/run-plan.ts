@@ -4,6 +4,7 @@
  * of that Windows build, or a refusal that says why and what to do instead.
  */
 import type { CredentialSpec } from '../credspec/model';
+import { isCredentialSpecOpt } from '../credspec/option';
 import { BuildRuleError, InvalidInputError, UnsupportedEngineError, UsageError, type GmsaError } from '../errors';
 import { allValues, lastValue, parseRunArgs, splitExecArgs, type ParsedDockerArgs } from './docker-args';
 import type { HostProfile } from './profile';
@@ -202,7 +203,7 @@ export function planRun(req: RunRequest): RunPlan {
   const release = releaseName(build) ?? `build ${build}`;
   const notes: string[] = [];
 
-  if (allValues(parsed, 'security-opt').some((o) => /^credentialspec[=:]/i.test(o))) {
+  if (allValues(parsed, 'security-opt').some(isCredentialSpecOpt)) {
     throw new UsageError('--security-opt credentialspec=... is what docker gmsa adds: remove yours', 'Pick the spec with --spec NAME|FILE (before the account).');
   }
 

@@ -2,7 +2,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { __test } from '../../../src/cli/compose';
+import { prepareCompose } from '../../../src/compose/run';
 import type { Deps } from '../../../src/cli/deps';
 import { parseComposeArgs } from '../../../src/compose/args';
 import { readProject } from '../../../src/compose/project';
@@ -76,7 +76,7 @@ export async function rewrite(cwd: string, args: string[], opts: { build?: numbe
   const f = fakeDeps({ cwd, env: opts.env ?? {}, profile: opts.profile ?? profile(opts.build ?? 17763), ...(opts.stdin !== undefined ? { stdin: opts.stdin } : {}) });
   const root = opts.root === undefined ? STORE_ROOT : opts.root;
   const parsed = parseComposeArgs(args, root === null ? {} : { root });
-  const prep = await __test.prepare(parsed, f.deps, opts.strict !== true, opts.hostnames ?? fixtureHostname);
+  const prep = await prepareCompose(parsed, f.deps, opts.strict !== true, opts.hostnames ?? fixtureHostname);
   return {
     texts: prep.rewritten ? prep.rewritten.map((r) => r.text) : prep.docs.map((d) => d.text),
     changed: prep.rewritten ? prep.rewritten.map((r) => r.changed) : prep.docs.map(() => false),

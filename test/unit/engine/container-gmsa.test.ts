@@ -6,7 +6,7 @@
 import * as fs from 'fs';
 import * as http from 'http';
 import * as path from 'path';
-import { ACCOUNT_LABEL, containerGmsa, credentialSpecOption, deliveryOf, runningWithGmsa, sameHostname, specIdentity, specReader } from '../../../src/engine/container-gmsa';
+import { ACCOUNT_LABEL, containerGmsa, credentialSpecOption, deliveryOf, runningByGmsa, runningWithGmsa, sameHostname, specIdentity, specReader } from '../../../src/engine/container-gmsa';
 import { createEngineClient } from '../../../src/engine/client';
 import { resolveEndpoint } from '../../../src/engine/endpoint';
 import { emptyGlobals } from '../../../src/engine/globals';
@@ -103,5 +103,15 @@ describe('runningWithGmsa on the stand-in Windows engine', () => {
     expect(sameHostname(peers, 'WEB-A')).toEqual(['inline']);
     expect(sameHostname(peers, 'web-c')).toEqual([]);
     expect((await runningWithGmsa(client, 'sql01')).map((p) => p.name)).toEqual(['other']);
+
+    // Several gMSAs in one pass: each container inspected once, the same answer as one call per gMSA.
+    let inspections = 0;
+    const counting = { ...client, inspectContainer: (id: string) => ((inspections += 1), client.inspectContainer(id)) };
+    const all = await runningByGmsa(counting, ['WebApp01', 'sql01', 'nobody'], { exceptId: self });
+    expect(inspections).toBe((await client.listContainers(false)).length - 1);
+    expect([...all.keys()]).toEqual(['webapp01', 'sql01', 'nobody']);
+    expect(all.get('webapp01')).toEqual(peers);
+    expect(all.get('sql01')?.map((p) => p.name)).toEqual(['other']);
+    expect(all.get('nobody')).toEqual([]);
   });
 });
