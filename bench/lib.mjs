@@ -4,6 +4,9 @@
 // drifts over the bench cancels out instead of landing on whichever side it happened to hit. The middle
 // half of the per-round ratios is printed with it: that is how much to trust the ratio.
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 export function timeOnce(cmd, args, opts = {}) {
   const t0 = process.hrtime.bigint();
@@ -58,4 +61,16 @@ export function ratioRow({ title, candidate, baseline, samples, target, note }) 
 export function sideBySide({ title, candidate, baseline, runs = 30, warmup = 3, target }) {
   const samples = interleave([candidate, baseline], { runs, warmup });
   return ratioRow({ title, candidate: candidate.name, baseline: baseline.name, samples, target });
+}
+
+/**
+ * The plugin as `install` puts it into a cli-plugins folder (a fresh DOCKER_CONFIG): the file the docker
+ * CLI runs for `docker gmsa ...`, with `gmsa` as its first argument. Returns how to run it directly, so a
+ * bench measures what a user runs without the docker CLI's own start in front of it.
+ */
+export function installedPlugin(root, env = process.env) {
+  const config = mkdtempSync(join(tmpdir(), 'gmsa-bench-plugin-'));
+  timeOnce(process.execPath, [join(root, 'dist/docker-gmsa.js'), 'install'], { env: { ...env, DOCKER_CONFIG: config } });
+  const file = join(config, 'cli-plugins', 'docker-gmsa');
+  return { file, args: (...rest) => ['gmsa', ...rest] };
 }

@@ -101,7 +101,7 @@ export function toPrincipal(e: Entry): Principal {
 }
 
 /** Names per search: at most 2 entries each, well under the 1000 entries AD returns without paging. */
-const BATCH = 100;
+const BATCH = 200;
 /** Searches in flight at once on the one connection (LDAP lets a client pipeline them). */
 const IN_FLIGHT = 4;
 
@@ -121,7 +121,14 @@ export async function findPrincipals(
   attributes: readonly string[] = PRINCIPAL_ATTRS,
 ): Promise<Map<string, Principal>> {
   for (const n of names) checkSameDomain(n, domain);
-  const { domainDn } = domain;
+  return lookupPrincipals(dir, domain.domainDn, names, attributes);
+}
+
+/**
+ * findPrincipals without the domain check: for names that have no domain part (a caller that has not
+ * read the domain's names yet can send the lookup together with those reads).
+ */
+export async function lookupPrincipals(dir: Directory, domainDn: string, names: readonly string[], attributes: readonly string[] = PRINCIPAL_ATTRS): Promise<Map<string, Principal>> {
   const wanted = [...new Set(names.map((n) => bareName(n).toLowerCase()))];
   const chunks: string[][] = [];
   for (let i = 0; i < wanted.length; i += BATCH) chunks.push(wanted.slice(i, i + BATCH));

@@ -30,7 +30,14 @@ export function dnToDnsName(dn: string): string {
     .toLowerCase();
 }
 
-export async function readRootDse(dir: Directory): Promise<{ domainDn: string; configDn: string; forestDn: string; dnsHostName?: string }> {
+export interface RootDse {
+  domainDn: string;
+  configDn: string;
+  forestDn: string;
+  dnsHostName?: string;
+}
+
+export async function readRootDse(dir: Directory): Promise<RootDse> {
   const [root] = await dir.search(
     '',
     { scope: 'base', filter: '(objectClass=*)', attributes: ['defaultNamingContext', 'rootDomainNamingContext', 'configurationNamingContext', 'dnsHostName'] },
@@ -46,18 +53,21 @@ export async function readRootDse(dir: Directory): Promise<{ domainDn: string; c
   return { domainDn, configDn, forestDn, ...(dnsHostName ? { dnsHostName } : {}) };
 }
 
-export async function readDomain(dir: Directory): Promise<DomainInfo> {
-  const { domainDn, configDn, forestDn, dnsHostName } = await readRootDse(dir);
-  const [head] = await dir.search(domainDn, { scope: 'base', filter: '(objectClass=*)', attributes: ['objectSid', 'objectGUID'], binary: ['objectSid', 'objectGUID'] }, 'read the domain object');
+/** The domain facts; `root`: the rootDSE when the caller read it already. The two reads after it go out together. */
+export async function readDomain(dir: Directory, root?: RootDse): Promise<DomainInfo> {
+  const { domainDn, configDn, forestDn, dnsHostName } = root ?? (await readRootDse(dir));
+  const [[head], [crossRef]] = await Promise.all([
+    dir.search(domainDn, { scope: 'base', filter: '(objectClass=*)', attributes: ['objectSid', 'objectGUID'], binary: ['objectSid', 'objectGUID'] }, 'read the domain object'),
+    dir.search(
+      `CN=Partitions,${configDn}`,
+      { scope: 'one', filter: `(&(objectClass=crossRef)(nCName=${escapeFilterValue(domainDn)}))`, attributes: ['nETBIOSName', 'dnsRoot'] },
+      'read the domain crossRef',
+    ),
+  ]);
   const sid = head && attrBuffer(head, 'objectSid');
   const guid = head && attrBuffer(head, 'objectGUID');
   if (!sid || !guid) throw new DirectoryError(`cannot read objectSid and objectGUID of ${domainDn}`, 'Bind as a domain user (--user), anonymous binds cannot read them.');
 
-  const [crossRef] = await dir.search(
-    `CN=Partitions,${configDn}`,
-    { scope: 'one', filter: `(&(objectClass=crossRef)(nCName=${escapeFilterValue(domainDn)}))`, attributes: ['nETBIOSName', 'dnsRoot'] },
-    'read the domain crossRef',
-  );
   const netbios = crossRef && attrText(crossRef, 'nETBIOSName');
   const dnsRoot = crossRef && attrText(crossRef, 'dnsRoot');
   if (!netbios || !dnsRoot) throw new DirectoryError(`no crossRef with the NetBIOS name of ${domainDn} in CN=Partitions,${configDn}`, 'Bind as a domain user; the partitions container is readable by any authenticated user.');

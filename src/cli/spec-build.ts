@@ -16,11 +16,16 @@ export function specBytes(facts: DomainFacts, accounts: readonly string[], hostA
 
 /** Domain facts and the accounts' checked names, from Active Directory over one connection. */
 export async function factsFromDirectory(flags: DirectoryFlags, accounts: readonly string[], deps: Deps): Promise<DomainFacts> {
-  const { readDomain } = require('../ad/domain') as typeof import('../ad/domain');
-  const { bareName, describeKind, findPrincipals, IDENTITY_ATTRS } = require('../ad/accounts') as typeof import('../ad/accounts');
+  const { readDomain, readRootDse } = require('../ad/domain') as typeof import('../ad/domain');
+  const { bareName, describeKind, findPrincipals, lookupPrincipals, IDENTITY_ATTRS } = require('../ad/accounts') as typeof import('../ad/accounts');
+  const { splitAccountName } = require('../credspec/model') as typeof import('../credspec/model');
   return withDirectory(flags, deps, async (dir) => {
-    const domain = await readDomain(dir);
-    const found = await findPrincipals(dir, domain, accounts, IDENTITY_ATTRS);
+    const root = await readRootDse(dir);
+    // Names without a domain part need no check against the domain's names: their lookup goes out
+    // together with the domain's own reads.
+    const bare = accounts.every((a) => splitAccountName(a).domain === undefined);
+    const [domain, early] = await Promise.all([readDomain(dir, root), bare ? lookupPrincipals(dir, root.domainDn, accounts, IDENTITY_ATTRS) : undefined]);
+    const found = early ?? (await findPrincipals(dir, domain, accounts, IDENTITY_ATTRS));
     const problems: string[] = [];
     for (const a of accounts) {
       const p = found.get(bareName(a).toLowerCase());

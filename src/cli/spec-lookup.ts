@@ -7,7 +7,7 @@
 import { readSpecFile } from '../credspec/source';
 import { join, resolve, dirname, basename } from 'node:path';
 import { lookupSpec, missFrom, originLine, type LookedUpSpec, type LookupStep, type StepResult } from '../credspec/lookup';
-import type { SpecStore } from '../credspec/store';
+import type { SpecStore, StoreEntry } from '../credspec/store';
 import type { DirectoryFlags } from '../ad/settings';
 import type { EngineClient } from '../engine/client';
 import { describeEndpoint } from '../engine/endpoint';
@@ -37,6 +37,24 @@ export interface SpecRequest {
   directory?: DirectoryFlags;
   offline?: boolean;
   wording?: SpecWording;
+  /** The store listings of a run that looks up several accounts (xGmsaLookup): each folder is read once. */
+  listings?: StoreListings;
+}
+
+/** One listing per CredentialSpecs folder, taken on first use. */
+export interface StoreListings {
+  of(store: SpecStore): Promise<StoreEntry[]>;
+}
+
+export function storeListings(): StoreListings {
+  const taken = new Map<string, Promise<StoreEntry[]>>();
+  return {
+    of: (store) => {
+      let p = taken.get(store.dir);
+      if (!p) taken.set(store.dir, (p = store.list()));
+      return p;
+    },
+  };
 }
 
 export interface FoundSpecChoice extends LookedUpSpec {
@@ -83,13 +101,13 @@ function storeUnreadable(profile: HostProfile | undefined, where: string | undef
   return `the engine${at} keeps them in ${profile.credentialSpecsDir ?? 'its Docker root'} on its own host, which is not on this machine (--root DIR reads a share of it)`;
 }
 
-function storeStep(account: string, store: SpecStore | undefined, rootFlag: boolean, unreadable: () => string, wording: SpecWording, report: (text: string) => void): LookupStep {
+function storeStep(account: string, store: SpecStore | undefined, rootFlag: boolean, unreadable: () => string, wording: SpecWording, report: (text: string) => void, listings?: StoreListings): LookupStep {
   return {
     title: rootFlag ? 'the --root CredentialSpecs folder' : "the engine's CredentialSpecs folder",
     run: async (): Promise<StepResult> => {
       if (!store) return { miss: { reason: unreadable() } };
       // several specs for one account: the one with the default name wins (SpecStore.chooseForAccount)
-      const choice = await store.chooseForAccount(account);
+      const choice = await store.chooseForAccount(account, listings?.of(store));
       if (choice.kind === 'none') return { miss: { reason: `no spec for ${account} in ${store.dir}` } };
       if (choice.kind === 'ambiguous') {
         const names = choice.candidates.map((m) => m.name);
@@ -197,7 +215,7 @@ export async function findSpec(req: SpecRequest, deps: Deps): Promise<FoundSpecC
       },
     ];
   } else {
-    steps = [storeStep(account, store, rootFlag, unreadable, wording, report)];
+    steps = [storeStep(account, store, rootFlag, unreadable, wording, report, req.listings)];
     if (req.swarm || req.swarmMissing) steps.push(swarmStep(account, req.swarm, req.swarmMissing));
     steps.push(directoryStep(account, req, deps, wording));
   }
@@ -219,11 +237,12 @@ export async function findSpec(req: SpecRequest, deps: Deps): Promise<FoundSpecC
  */
 export function xGmsaLookup(common: Omit<SpecRequest, 'account' | 'spec' | 'wording'>, outcome: string, deps: Deps): (req: { account: string; spec?: string }, at: string) => Promise<FoundSpecChoice> {
   const looked = new Map<string, Promise<FoundSpecChoice>>();
+  const listings = common.listings ?? storeListings();
   return (req, at) => {
     const key = `${req.account.toLowerCase()}\n${req.spec ?? ''}`;
     let found = looked.get(key);
     if (!found) {
-      found = findSpec({ ...common, account: req.account, ...(req.spec !== undefined ? { spec: req.spec } : {}), wording: xGmsaWording(outcome) }, deps);
+      found = findSpec({ ...common, listings, account: req.account, ...(req.spec !== undefined ? { spec: req.spec } : {}), wording: xGmsaWording(outcome) }, deps);
       looked.set(key, found);
     }
     return found.catch((err: unknown) => Promise.reject(located(err, at)));

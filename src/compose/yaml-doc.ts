@@ -173,7 +173,9 @@ export function parseComposeText(path: string, label: string, text: string): Com
   labels.set(doc, label);
   const warnings = doc.warnings.map((w) => `${label}${position(w, lines)}: ${shortMessage(w.message)}`);
   const eol = /\r\n/.test(text) && !/(^|[^\r])\n/.test(text) ? '\r\n' : '\n';
-  return { path, label, text, doc, style: detectStyle(doc, text), warnings, folded: foldedSources(doc), written: writtenScalars(doc), eol };
+  const index = indexDocument(doc, text);
+  anchorIndex.set(doc, index.targets);
+  return { path, label, text, doc, style: detectStyle(text, index.flowPadding), warnings, folded: index.folded, written: index.written, eol };
 }
 
 /**
@@ -188,6 +190,10 @@ function checkAliases(doc: Document, label: string, lines: { linePos(offset: num
   const anchors = new Map<string, Node>();
   const open = new Set<unknown>();
   const depthOf = new Map<unknown, number>();
+  // The nodes of the data with every alias expanded, counted without expanding anything (an anchored
+  // value's count is known when an alias refers to it).
+  const sizeOf = new Map<unknown, number>();
+  let expanded = 0;
   const pos = (n: Node): { line: number; col: number } => lines.linePos(n.range?.[0] ?? 0);
   const at = (n: Node): string => `${label}:${pos(n).line}:${pos(n).col}`;
   /** The expanded depth of `node`, found at `level` (the collections around it). */
@@ -199,6 +205,13 @@ function checkAliases(doc: Document, label: string, lines: { linePos(offset: num
         throw new InvalidInputError(
           `${at(node)}: the alias *${node.source} is inside the value it refers to (&${node.source}, from line ${pos(target).line}), so that value would contain itself`,
           `Point *${node.source} at a value defined before and outside it (x-base: &base {...}, then <<: *base where it is needed); docker compose refuses a value that contains itself too.`,
+        );
+      }
+      expanded += sizeOf.get(target) ?? 0;
+      if (expanded > MAX_EXPANDED_NODES) {
+        throw new InvalidInputError(
+          `${label}: its aliases expand too far (Excessive alias count indicates a resource exhaustion attack)`,
+          `Every alias repeats the whole value it refers to; check the anchors (&name) and aliases (*name) of ${label} for values made of aliases that are themselves repeated.`,
         );
       }
       const d = depthOf.get(target) ?? 0;
@@ -214,6 +227,8 @@ function checkAliases(doc: Document, label: string, lines: { linePos(offset: num
     const anchor = (node as { anchor?: string }).anchor;
     if (anchor) anchors.set(anchor, node as Node);
     open.add(node);
+    const start = expanded;
+    if (!Y.isPair(node)) expanded += 1;
     let depth = 0;
     if (Y.isPair(node)) depth = Math.max(walk(node.key, level), walk(node.value, level));
     else if (Y.isMap(node) || Y.isSeq(node)) {
@@ -221,58 +236,96 @@ function checkAliases(doc: Document, label: string, lines: { linePos(offset: num
       depth += 1;
     }
     open.delete(node);
-    if (anchor) depthOf.set(node, depth);
+    if (anchor) {
+      depthOf.set(node, depth);
+      sizeOf.set(node, expanded - start);
+    }
     return depth;
   };
   walk(doc.contents, 0);
 }
 
-/** One-line plain and quoted scalars with their source text. */
-function writtenScalars(doc: Document): WeakMap<object, { value: unknown; type: unknown; source: string }> {
+/**
+ * Every node under `node` in document order (a pair's key before its value, a collection before its
+ * items), depth first: what yaml's visit() does for our purposes, without the frozen path array it
+ * builds for every node (the cost of a visit, in time and garbage, on a large file).
+ */
+export function walkNodes(node: unknown, fn: (n: Node) => void): void {
   const Y = yamlLib();
-  const out = new WeakMap<object, { value: unknown; type: unknown; source: string }>();
-  Y.visit(doc, {
-    Scalar(_key, node) {
-      const tok = node.srcToken as { type?: string; source?: string } | undefined;
-      if (!tok || typeof tok.source !== 'string' || /[\r\n]/.test(tok.source)) return;
-      if (tok.type !== 'scalar' && tok.type !== 'single-quoted-scalar' && tok.type !== 'double-quoted-scalar') return;
-      out.set(node, { value: node.value, type: node.type, source: tok.source });
-    },
+  const walk = (n: unknown): void => {
+    if (n === null || typeof n !== 'object') return;
+    if (Y.isPair(n)) {
+      walk(n.key);
+      walk(n.value);
+      return;
+    }
+    if (!Y.isNode(n)) return;
+    fn(n);
+    if (Y.isMap(n) || Y.isSeq(n)) for (const it of n.items as unknown[]) walk(it);
+  };
+  walk(Y.isDocument(node) ? node.contents : node);
+}
+
+/** What one walk of a parsed document learns for printing and alias resolution. */
+interface DocumentIndex {
+  /** One-line plain and quoted scalars with their source text. */
+  written: WeakMap<object, { value: unknown; type: unknown; source: string }>;
+  /** The folded block scalars printing would re-wrap (see foldedSource). */
+  folded: WeakMap<object, FoldedSource>;
+  /** Whether the first non-empty flow collection has a space inside its bracket. */
+  flowPadding?: boolean;
+  /** What each alias refers to (see aliasTargets). */
+  targets: Map<Alias, Node | undefined>;
+}
+
+function indexDocument(doc: Document, text: string): DocumentIndex {
+  const Y = yamlLib();
+  const out: DocumentIndex = { written: new WeakMap(), folded: new WeakMap(), targets: new Map() };
+  const last = new Map<string, Node>();
+  walkNodes(doc, (n) => {
+    if (Y.isAlias(n)) {
+      out.targets.set(n, last.get(n.source));
+      return;
+    }
+    const anchor = (n as { anchor?: string }).anchor;
+    if (anchor) last.set(anchor, n);
+    if (Y.isScalar(n)) {
+      const tok = n.srcToken as { type?: string; source?: string } | undefined;
+      if (tok && typeof tok.source === 'string' && !/[\r\n]/.test(tok.source) && (tok.type === 'scalar' || tok.type === 'single-quoted-scalar' || tok.type === 'double-quoted-scalar')) {
+        out.written.set(n, { value: n.value, type: n.type, source: tok.source });
+      }
+      const f = foldedSource(n);
+      if (f) out.folded.set(n, f);
+    } else if (out.flowPadding === undefined && (Y.isMap(n) || Y.isSeq(n)) && n.flow && n.items.length > 0 && n.range) {
+      out.flowPadding = text[n.range[0] + 1] === ' ';
+    }
   });
   return out;
 }
 
 /**
- * The folded block scalars printing would re-wrap (with lineWidth 0, onto one line): those with a plain
- * `>` or `>-` header, no comment, no more-indented lines, and text that starts without a space.
+ * A folded block scalar printing would re-wrap (with lineWidth 0, onto one line): one with a plain `>` or
+ * `>-` header, no comment, no more-indented lines, and text that starts without a space.
  */
-function foldedSources(doc: Document): WeakMap<object, FoldedSource> {
-  const Y = yamlLib();
-  const out = new WeakMap<object, FoldedSource>();
-  Y.visit(doc, {
-    Scalar(_key, node) {
-      const tok = node.srcToken as { type?: string; props?: Array<{ type: string; source: string }>; source?: string } | undefined;
-      if (node.type !== 'BLOCK_FOLDED' || typeof node.value !== 'string' || tok?.type !== 'block-scalar' || tok.source === undefined) return;
-      const header = tok.props?.find((p) => p.type === 'block-scalar-header')?.source;
-      if ((header !== '>' && header !== '>-') || tok.props?.some((p) => p.type === 'comment')) return;
-      if ((header === '>-') !== !node.value.endsWith('\n') || node.value.endsWith('\n\n') || /^\s/.test(node.value)) return;
-      const lines = tok.source.replace(/\r/g, '').replace(/\n+$/, '').split('\n');
-      const indents = lines.filter((l) => l.trim() !== '').map((l) => (/^ */.exec(l) as RegExpExecArray)[0].length);
-      if (indents.length === 0) return;
-      const base = Math.min(...indents);
-      if (indents.some((i) => i !== base) || lines.some((l) => /^ *\t/.test(l))) return;
-      out.set(node, { value: node.value, chomp: header.slice(1), lines: lines.map((l) => (l.trim() === '' ? '' : l.slice(base))) });
-    },
-  });
-  return out;
+function foldedSource(node: import('yaml').Scalar): FoldedSource | undefined {
+  const tok = node.srcToken as { type?: string; props?: Array<{ type: string; source: string }>; source?: string } | undefined;
+  if (node.type !== 'BLOCK_FOLDED' || typeof node.value !== 'string' || tok?.type !== 'block-scalar' || tok.source === undefined) return undefined;
+  const header = tok.props?.find((p) => p.type === 'block-scalar-header')?.source;
+  if ((header !== '>' && header !== '>-') || tok.props?.some((p) => p.type === 'comment')) return undefined;
+  if ((header === '>-') !== !node.value.endsWith('\n') || node.value.endsWith('\n\n') || /^\s/.test(node.value)) return undefined;
+  const lines = tok.source.replace(/\r/g, '').replace(/\n+$/, '').split('\n');
+  const indents = lines.filter((l) => l.trim() !== '').map((l) => (/^ */.exec(l) as RegExpExecArray)[0].length);
+  if (indents.length === 0) return undefined;
+  const base = Math.min(...indents);
+  if (indents.some((i) => i !== base) || lines.some((l) => /^ *\t/.test(l))) return undefined;
+  return { value: node.value, chomp: header.slice(1), lines: lines.map((l) => (l.trim() === '' ? '' : l.slice(base))) };
 }
 
 /**
  * The file's indentation (spaces per level), whether block sequences are indented under their key, and
  * whether flow collections have spaces inside the brackets: the first occurrence of each decides.
  */
-export function detectStyle(doc: Document, text: string): ToStringOptions {
-  const Y = yamlLib();
+export function detectStyle(text: string, padding: boolean | undefined): ToStringOptions {
   const lines = text.split(/\r?\n/);
   let indent: number | undefined;
   let indentSeq: boolean | undefined;
@@ -293,16 +346,6 @@ export function detectStyle(doc: Document, text: string): ToStringOptions {
       indent = nextIndent - own;
     }
   }
-  let padding: boolean | undefined;
-  Y.visit(doc, {
-    Node(_key, node) {
-      if (padding !== undefined) return Y.visit.BREAK;
-      if ((Y.isMap(node) || Y.isSeq(node)) && node.flow && node.items.length > 0 && node.range) {
-        padding = text[node.range[0] + 1] === ' ';
-      }
-      return undefined;
-    },
-  });
   const step = indent && indent >= 2 && indent <= 8 ? indent : 2;
   // The yaml package writes sequences flush with their key only at an indent of 2.
   return { lineWidth: 0, indent: step, indentSeq: step === 2 ? (indentSeq ?? true) : true, flowCollectionPadding: padding ?? false };
@@ -361,30 +404,35 @@ export function isScalar(n: unknown): n is import('yaml').Scalar {
 }
 
 /**
- * Aliases and anchored nodes of each document, in document order: yaml's Alias.resolve(doc) walks the
- * whole document for every alias, which is quadratic for a file with many `<<: *common` services. Kept
- * until forgetAnchors() (called whenever a document is edited).
+ * What each alias of a document refers to, found in one pass in document order (the last anchor of its
+ * name before it): yaml's Alias.resolve(doc) walks the whole document for every alias, which is quadratic
+ * for a file with many `<<: *common` services. Kept until forgetAnchors() (called whenever a document is
+ * edited); an alias made since is resolved by yaml.
  */
-const anchorIndex = new WeakMap<object, Node[]>();
+const anchorIndex = new WeakMap<object, Map<Alias, Node | undefined>>();
 
-function anchorNodes(doc: Document): Node[] {
-  let nodes = anchorIndex.get(doc);
-  if (!nodes) {
+function aliasTargets(doc: Document): Map<Alias, Node | undefined> {
+  let targets = anchorIndex.get(doc);
+  if (!targets) {
     const Y = yamlLib();
-    const found: Node[] = [];
-    Y.visit(doc, {
-      Node: (_k, n) => {
-        if (Y.isAlias(n) || (n as { anchor?: string }).anchor) found.push(n);
-      },
+    const found = new Map<Alias, Node | undefined>();
+    const last = new Map<string, Node>();
+    walkNodes(doc, (n) => {
+      if (Y.isAlias(n)) found.set(n, last.get(n.source));
+      else {
+        const anchor = (n as { anchor?: string }).anchor;
+        if (anchor) last.set(anchor, n);
+      }
     });
-    nodes = found;
-    anchorIndex.set(doc, nodes);
+    targets = found;
+    anchorIndex.set(doc, targets);
   }
-  return nodes;
+  return targets;
 }
 
 export function forgetAnchors(doc: Document): void {
   anchorIndex.delete(doc);
+  mergeIndex.delete(doc);
 }
 
 /** The name of the first alias with no anchor of that name before it (in one pass), or undefined. */
@@ -392,29 +440,21 @@ export function danglingAlias(doc: Document): string | undefined {
   const Y = yamlLib();
   const seen = new Set<string>();
   let dangling: string | undefined;
-  Y.visit(doc, {
-    Node: (_k, n) => {
-      if (Y.isAlias(n)) {
-        if (!seen.has(n.source) && dangling === undefined) dangling = n.source;
-      } else {
-        const anchor = (n as { anchor?: string }).anchor;
-        if (anchor) seen.add(anchor);
-      }
-    },
+  walkNodes(doc, (n) => {
+    if (Y.isAlias(n)) {
+      if (!seen.has(n.source) && dangling === undefined) dangling = n.source;
+    } else {
+      const anchor = (n as { anchor?: string }).anchor;
+      if (anchor) seen.add(anchor);
+    }
   });
   return dangling;
 }
 
 /** What an alias refers to: the last node with its anchor before it, as YAML defines it. */
 function resolveAlias(doc: Document, alias: Alias): unknown {
-  const nodes = anchorNodes(doc);
-  if (!nodes.includes(alias)) return alias.resolve(doc); // created since the index was built
-  let found: unknown;
-  for (const n of nodes) {
-    if (n === alias) break;
-    if ((n as { anchor?: string }).anchor === alias.source) found = n;
-  }
-  return found;
+  const targets = aliasTargets(doc);
+  return targets.has(alias) ? targets.get(alias) : alias.resolve(doc);
 }
 
 /** The node an alias points at (following chains), or the node itself. */
@@ -431,13 +471,34 @@ export function keyText(pair: Pair): string {
   return typeof k === 'string' ? k : '';
 }
 
+/**
+ * A merge key, as yaml reads one (documents are parsed with merge keys on): the `<<` the parser resolved,
+ * or a plain `<<` scalar made since (concreteTarget's). A quoted "<<" is an ordinary key.
+ */
 export function isMergePair(pair: Pair): boolean {
   const k = pair.key;
-  return isScalar(k) && (typeof k.value === 'symbol' ? k.value.description === '<<' : false);
+  if (!isScalar(k)) return false;
+  if (typeof k.value === 'symbol') return k.value.description === '<<';
+  return k.value === '<<' && (!k.type || k.type === 'PLAIN') && k.srcToken === undefined;
 }
 
+/**
+ * Each map's merge sources, by document: every key lookup that a map does not answer itself asks for
+ * them again. Kept until forgetAnchors(), like the alias index (an edit never adds a merge key to a map
+ * that was asked before: concreteTarget's map is new).
+ */
+const mergeIndex = new WeakMap<object, WeakMap<YAMLMap, readonly YAMLMap[]>>();
+
 /** The maps a map merges with `<<`, in the order YAML gives them precedence. */
-export function mergeSources(doc: Document, map: YAMLMap): YAMLMap[] {
+export function mergeSources(doc: Document, map: YAMLMap): readonly YAMLMap[] {
+  let byMap = mergeIndex.get(doc);
+  if (!byMap) mergeIndex.set(doc, (byMap = new WeakMap()));
+  let out = byMap.get(map);
+  if (!out) byMap.set(map, (out = findMergeSources(doc, map)));
+  return out;
+}
+
+function findMergeSources(doc: Document, map: YAMLMap): YAMLMap[] {
   const out: YAMLMap[] = [];
   for (const p of map.items) {
     if (!isMergePair(p)) continue;
@@ -506,32 +567,103 @@ export function serviceMaps(file: ComposeDoc): Array<{ name: string; map: YAMLMa
 /** How messages name each parsed document's file. */
 const labels = new WeakMap<Document, string>();
 
-/** How many alias expansions one conversion may do (yaml's default of 100 is too low for big projects). */
-const MAX_ALIAS_EXPANSION = 1_000_000;
+/**
+ * How many nodes one conversion may yield with every alias expanded. The conversion shares an anchored
+ * value among its aliases, so it stays linear in the file; the bound keeps a "billion laughs" file from
+ * making every later walk of the data (comparisons, merges) exponential.
+ */
+const MAX_EXPANDED_NODES = 10_000_000;
 
-/** A node's value as plain data, merge keys applied. */
-export function toData(doc: Document, node: unknown): unknown {
-  return convert(doc, node, false);
-}
+class ExpansionError extends Error {}
 
-function convert(doc: Document, node: unknown, mapAsMap: boolean): unknown {
-  if (node === null || node === undefined) return null;
-  const n = node as { toJS?: (doc: Document, opts?: { maxAliasCount?: number; mapAsMap?: boolean }) => unknown };
-  if (typeof n.toJS !== 'function') return node;
-  try {
-    // A large project merges one anchor into every service; the bound still stops "billion laughs" files.
-    const opts = { maxAliasCount: MAX_ALIAS_EXPANSION, mapAsMap };
-    return node === doc ? (doc as Document).toJS(opts) : n.toJS(doc, opts);
-  } catch (err) {
-    if (err instanceof ReferenceError || /alias/i.test((err as Error).message)) {
-      const label = labels.get(doc) ?? 'the compose file';
+const YAML_COLLECTION_TAGS = new Set(['tag:yaml.org,2002:set', 'tag:yaml.org,2002:omap', 'tag:yaml.org,2002:pairs']);
+
+/**
+ * Plain data of a document's nodes, as yaml's toJS gives it (merge keys applied: a map's own keys win, then
+ * the merge sources in order), for one reading of the document: maps become objects keyed by the text of
+ * each key (a collection key by its data as JSON), an anchored value is converted once and shared by its
+ * aliases, and aliases are resolved through the document's index instead of a walk each.
+ */
+function converter(doc: Document): (node: unknown) => unknown {
+  const Y = yamlLib();
+  const label = (): string => labels.get(doc) ?? 'the compose file';
+  const done = new Map<object, { data: unknown; size: number }>();
+  const open = new Set<object>();
+  let expanded = 0;
+  const count = (n: number): void => {
+    expanded += n;
+    if (expanded > MAX_EXPANDED_NODES) throw new ExpansionError('Excessive alias count indicates a resource exhaustion attack');
+  };
+  const set = (out: Record<string, unknown>, key: string, value: unknown): void => {
+    if (key === '__proto__') Object.defineProperty(out, key, { value, writable: true, enumerable: true, configurable: true });
+    else out[key] = value;
+  };
+  const anchored = (node: Node): { data: unknown; size: number } => {
+    let d = done.get(node);
+    if (!d) {
+      if (open.has(node)) throw new ExpansionError(`the alias of &${String((node as { anchor?: string }).anchor)} is inside the value it refers to`);
+      open.add(node);
+      const start = expanded;
+      const data = plain(node);
+      open.delete(node);
+      d = { data, size: expanded - start };
+      done.set(node, d);
+    }
+    return d;
+  };
+  const of = (node: unknown): unknown => {
+    if (node === null || node === undefined) return null;
+    if (Y.isAlias(node)) {
+      const target = resolveAlias(doc, node);
+      if (!Y.isNode(target)) throw new ExpansionError(`Unresolved alias (the anchor must be set before the alias): ${node.source}`);
+      const d = anchored(target);
+      count(d.size);
+      return d.data;
+    }
+    if (!Y.isNode(node)) return node;
+    return (node as { anchor?: string }).anchor ? anchored(node).data : plain(node);
+  };
+  const plain = (node: Node): unknown => {
+    count(1);
+    if (Y.isScalar(node)) return node.value;
+    // !!set, !!omap and !!pairs: what yaml makes of them (a Set, a Map, a list of pairs), which readers refuse.
+    if (node.tag !== undefined && YAML_COLLECTION_TAGS.has(node.tag)) return node.toJS(doc, { maxAliasCount: -1 });
+    if (Y.isSeq(node)) return node.items.map(of);
+    if (!Y.isMap(node)) return null;
+    const out: Record<string, unknown> = {};
+    for (const pair of node.items) {
+      if (isMergePair(pair)) {
+        const v = deref(doc, pair.value);
+        for (const src of isSeq(v) ? v.items : [pair.value]) {
+          const data = of(src);
+          if (data === null || typeof data !== 'object' || Array.isArray(data) || !isMap(deref(doc, src))) {
+            throw new InvalidInputError(`${label()}: a merge key (<<) takes a map, an alias of one, or a list of them`, `Fix the << entry of ${label()}: docker compose cannot merge anything else either.`);
+          }
+          for (const k of Object.keys(data)) if (!Object.prototype.hasOwnProperty.call(out, k)) set(out, k, (data as Record<string, unknown>)[k]);
+        }
+        continue;
+      }
+      const k = isScalar(pair.key) ? pair.key.value : of(pair.key);
+      set(out, k !== null && typeof k === 'object' ? JSON.stringify(k) : String(k), of(pair.value));
+    }
+    return out;
+  };
+  return (node) => {
+    try {
+      return of(Y.isDocument(node) ? node.contents : node);
+    } catch (err) {
+      if (!(err instanceof ExpansionError)) throw err;
       throw new InvalidInputError(
-        `${label}: its aliases expand too far (${(err as Error).message})`,
-        `Every alias repeats the whole value it refers to; check the anchors (&name) and aliases (*name) of ${label} for values made of aliases that are themselves repeated.`,
+        `${label()}: its aliases expand too far (${err.message})`,
+        `Every alias repeats the whole value it refers to; check the anchors (&name) and aliases (*name) of ${label()} for values made of aliases that are themselves repeated.`,
       );
     }
-    throw err;
-  }
+  };
+}
+
+/** A node's value as plain data, merge keys applied (see converter). */
+export function toData(doc: Document, node: unknown): unknown {
+  return converter(doc)(node);
 }
 
 /**
@@ -542,26 +674,24 @@ export function dataKey(pair: Pair): unknown {
   return isScalar(pair.key) ? pair.key.value : pair.key;
 }
 
-/** Maps as plain objects, keyed by the text of each key (String(value), as keyText gives it). */
-function plainData(v: unknown): unknown {
-  if (v instanceof Map) {
-    const out: Record<string, unknown> = {};
-    for (const [k, x] of v) out[k !== null && typeof k === 'object' ? JSON.stringify(k) : String(k)] = plainData(x);
-    return out;
-  }
-  return Array.isArray(v) ? v.map(plainData) : v;
-}
-
 /**
  * Every service of the document's top-level `services` map as plain data (merge keys applied), by
- * dataKey of its pair, from one conversion of the whole document (aliases resolved once).
+ * dataKey of its pair, from one reading of the document (each anchored value converted once).
  */
 export function servicesData(doc: Document): Map<unknown, unknown> | undefined {
-  const all = convert(doc, doc, true);
-  const services = all instanceof Map ? all.get('services') : undefined;
-  if (!(services instanceof Map)) return undefined;
+  const root = doc.contents;
+  if (!isMap(root)) return undefined;
+  const services = effectiveEntry(doc, root, 'services');
+  if (!services || !isMap(services.value)) return undefined;
+  const data = converter(doc);
   const out = new Map<unknown, unknown>();
-  for (const [k, v] of services) out.set(k, plainData(v));
+  const add = (map: YAMLMap, seen: Set<YAMLMap>): void => {
+    if (seen.has(map)) return;
+    seen.add(map);
+    for (const p of map.items) if (!isMergePair(p) && !out.has(dataKey(p))) out.set(dataKey(p), data(p.value));
+    for (const src of mergeSources(doc, map)) add(src, seen);
+  };
+  add(services.value, new Set());
   return out;
 }
 

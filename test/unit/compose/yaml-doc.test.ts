@@ -4,7 +4,8 @@
  * the bound still go through the whole rewrite.
  */
 import { InvalidInputError, type GmsaError } from '../../../src/errors';
-import { MAX_NESTING, parseComposeText } from '../../../src/compose/yaml-doc';
+import { MAX_NESTING, parseComposeText, servicesData, toData } from '../../../src/compose/yaml-doc';
+import { parseDocument } from 'yaml';
 import { project, rewrite } from './helpers';
 
 const GMSA = 'services:\n  web:\n    image: x\n    x-gmsa: webapp01\n';
@@ -100,4 +101,52 @@ test('aliases that expand too far ("billion laughs") are refused naming the file
   expect(err).toBeInstanceOf(InvalidInputError);
   expect(err.message).toMatch(/\/compose\.yaml: its aliases expand too far \(Excessive alias count indicates a resource exhaustion attack\)$/);
   expect(err.hint).toMatch(/^Every alias repeats the whole value it refers to; check the anchors \(&name\) and aliases \(\*name\) of \S+compose\.yaml/);
+});
+
+describe('plain data of a compose file (toData, servicesData)', () => {
+  const MERGES = `x-a: &a {image: a, restart: always, labels: {from: a}}
+x-b: &b {image: b, user: b, isolation: process}
+services:
+  own:
+    image: mine
+    <<: [*a, *b]
+  later:
+    <<: *a
+    restart: "no"
+  shared:
+    labels: *x
+x-labels: &x {k: v}
+`.replace('labels: *x\nx-labels: &x {k: v}', 'labels: {k: v}');
+
+  test('merge keys as yaml applies them: own keys win wherever they stand, then the sources in order', () => {
+    const d = parseComposeText('/p/compose.yaml', 'compose.yaml', MERGES);
+    const data = servicesData(d.doc);
+    expect(data?.get('own')).toEqual({ image: 'mine', restart: 'always', labels: { from: 'a' }, user: 'b', isolation: 'process' });
+    expect(data?.get('later')).toEqual({ image: 'a', restart: 'no', labels: { from: 'a' } });
+    // The same answers as yaml's own conversion of the whole document.
+    const reference = parseDocument(MERGES, { merge: true }).toJS({ maxAliasCount: -1 }) as { services: Record<string, unknown> };
+    for (const name of ['own', 'later', 'shared']) expect(data?.get(name)).toEqual(reference.services[name]);
+  });
+
+  test('an anchored value is read once and shared by its aliases', () => {
+    const text = 'x-env: &env {A: "1", B: "2"}\nservices:\n  a: {image: x, environment: *env}\n  b: {image: x, environment: *env}\n';
+    const d = parseComposeText('/p/compose.yaml', 'compose.yaml', text);
+    const data = servicesData(d.doc) as Map<string, { environment: unknown }>;
+    expect(data.get('a')?.environment).toEqual({ A: '1', B: '2' });
+    expect(data.get('a')?.environment).toBe(data.get('b')?.environment);
+  });
+
+  test('keys become their text; a __proto__ key is data, not a prototype', () => {
+    const d = parseComposeText('/p/compose.yaml', 'compose.yaml', 'services:\n  a:\n    labels: {1: one, true: yes, __proto__: p}\n');
+    const labels = (servicesData(d.doc)?.get('a') as { labels: Record<string, unknown> }).labels;
+    expect(Object.keys(labels)).toEqual(['1', 'true', '__proto__']);
+    expect(Object.getPrototypeOf(labels)).toBe(Object.prototype);
+    expect(labels['__proto__']).toBe('p');
+  });
+
+  test('a merge key with something other than maps names the file', () => {
+    const d = parseComposeText('/p/compose.yaml', 'compose.yaml', 'services:\n  a:\n    <<: [x]\n    image: y\n');
+    const map = (d.doc.contents as { items: Array<{ value: unknown }> }).items[0]?.value as { items: Array<{ value: unknown }> };
+    expect(() => toData(d.doc, map.items[0]?.value)).toThrow(/compose\.yaml: a merge key \(<<\) takes a map, an alias of one, or a list of them/);
+  });
 });
