@@ -1,7 +1,7 @@
 /**
  * The temporary files of killed writers: a real child process is killed with SIGKILL in the middle of a
  * write, and what it leaves behind is removed by the stale-file rule (dead process here AND untouched for
- * minutes), and only then. (The write itself is tested in test/unit/credspec/atomic-write.test.ts.)
+ * minutes), and only then. (The write itself is tested in test/unit/util/atomic-write.test.ts.)
  */
 import fs from 'node:fs';
 import path from 'node:path';

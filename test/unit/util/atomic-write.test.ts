@@ -2,8 +2,8 @@ import fs from 'fs';
 import * as path from 'path';
 import { ConflictError, FileSystemError, NotFoundError } from '../../../src/errors';
 import { isTempName, syncDirectory, tempNameFor, writeFileAtomic } from '../../../src/util/atomic-write';
-import { ChildHarness } from './child-harness';
-import { removeDir, tempDir } from './fixtures';
+import { ChildHarness } from '../credspec/child-harness';
+import { removeDir, tempDir } from '../credspec/fixtures';
 
 let dir: string;
 beforeEach(() => {

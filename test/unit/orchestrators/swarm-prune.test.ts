@@ -1,6 +1,6 @@
 import { rotationProblems } from '../../../src/orchestrators/swarm';
 import { configReferences, describeUsers, gmsaConfigs, planPrune } from '../../../src/orchestrators/swarm-prune';
-import { apiService, gmsaConfig } from './helpers';
+import { apiService, gmsaConfig } from './swarm-helpers';
 
 const H = (c: string) => c.repeat(64);
 

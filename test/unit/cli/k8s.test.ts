@@ -11,8 +11,8 @@ import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { InvalidInputError, NotFoundError, SpecInvalidError, UnsupportedEngineError, UsageError } from '../../../src/errors';
 import { cleanEnv, DOMAIN_FLAGS, ensureBuilt, plugin } from '../../support/cli';
-import { GOLDEN_DIR, harness, putSpec, specFor, tempRoot } from './support';
-import { checkXml } from './xml-check';
+import { GOLDEN_DIR, harness, putSpec, specFor, tempRoot } from '../orchestrators/support';
+import { checkXml } from '../orchestrators/xml-check';
 
 const golden = (name: string): string => readFileSync(join(GOLDEN_DIR, name), 'utf8');
 
