@@ -33,23 +33,3 @@ describe('docker gmsa explain', () => {
     expect(r.err).toMatch(/^Error: no known code or message in "nothing known here"\nHint: Give the number as printed/);
   });
 });
-
-describe('docker gmsa dockerfile and sql (command line)', () => {
-  const run = (args: string[]): Promise<{ code: number; out: string; err: string }> => runInProcess(['gmsa', ...args]);
-
-  test('dockerfile needs exactly one kind of app (usage error, exit 2)', async () => {
-    expect(await run(['dockerfile'])).toMatchObject({ code: 2, err: expect.stringMatching(/^Error: say what the app is\nHint: Give exactly one of --iis/) });
-    expect((await run(['dockerfile', '--iis', '--console'])).err).toMatch(/^Error: --iis and --console cannot be used together/);
-    expect((await run(['dockerfile', '--console', '--app-pool', 'x'])).err).toMatch(/^Error: --app-pool goes with --iis/);
-    expect((await run(['dockerfile', '--iis', '--shell', 'bash'])).code).toBe(2);
-    expect(await run(['dockerfile', '--console'])).toMatchObject({ code: 0, out: expect.stringContaining('USER "NT AUTHORITY\\NETWORK SERVICE"\n') });
-  });
-
-  test('sql with --netbios needs no directory; --format json', async () => {
-    const r = await run(['sql', 'webapp01', '--netbios', 'CONTOSO', '--database', 'AppDb', '--roles', 'db_datareader', '--format', 'json']);
-    expect(r.code).toBe(0);
-    const doc = JSON.parse(r.out);
-    expect(doc).toMatchObject({ Login: 'CONTOSO\\webapp01$', Database: 'AppDb', Roles: ['db_datareader'], ConnectionString: 'Server=<sql-server>;Database=AppDb;Integrated Security=True' });
-    expect(doc.Script).toContain('CREATE LOGIN [CONTOSO\\webapp01$] FROM WINDOWS;');
-  });
-});

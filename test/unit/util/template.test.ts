@@ -1,6 +1,6 @@
 /**
  * The evaluator's own rules. What docker prints for the same templates is checked against the docker
- * CLI itself in template-oracle.test.ts; this file covers what the oracle's data cannot reach (maps,
+ * CLI itself in template.oracle.test.ts; this file covers what the oracle's data cannot reach (maps,
  * nulls, numbers from JSON, table headers, the tabwriter's blocks).
  */
 import { executeTemplate, headerName, parseTemplate, tabwrite, TemplateError } from '../../../src/util/template';

@@ -5,8 +5,6 @@
  */
 import { explain } from '../../../src/windows/explain';
 import { EXPLAIN_ENTRIES } from '../../../src/windows/explain-table';
-import { explainReport, renderExplainReport } from '../../../src/windows/explain-report';
-import { NotFoundError } from '../../../src/errors';
 
 const names = (input: string): string[] => explain(input).map((m) => m.entry.name);
 
@@ -186,40 +184,5 @@ describe('explain: the numbers users post', () => {
   test('a small number without context gives every reading (Kerberos 0x6 and CCG event 6)', () => {
     expect(names('6').sort()).toEqual(['CCG plugin could not fetch its credentials', 'KDC_ERR_C_PRINCIPAL_UNKNOWN'].sort());
     expect(names('event 6 from Microsoft-Windows-Containers-CCG/Admin')).toEqual(['CCG plugin could not fetch its credentials']);
-  });
-});
-
-describe('explainReport', () => {
-  test('unknown input is a NotFoundError with a hint', () => {
-    expect(() => explainReport('hello world 12')).toThrow(NotFoundError);
-    try {
-      explainReport('0x12345');
-    } catch (err) {
-      expect((err as NotFoundError).message).toBe('no known code or message in "0x12345"');
-      expect((err as NotFoundError).hint).toMatch(/decimal, hex/);
-    }
-  });
-
-  test('PascalCase JSON and the human form', () => {
-    const r = explainReport('winapi error #3489792023');
-    expect(r).toEqual({
-      Input: 'winapi error #3489792023',
-      Matches: [
-        expect.objectContaining({
-          Matched: '3489792023',
-          Kind: 'NTSTATUS',
-          Code: '0xC0020017',
-          Name: 'RPC_NT_SERVER_UNAVAILABLE',
-          Reading: '3489792023 = 0xD0020017, an HRESULT that wraps NTSTATUS 0xC0020017',
-          EventLog: null,
-        }),
-      ],
-    });
-    const text = renderExplainReport(r);
-    expect(text.split('\n').slice(0, 2)).toEqual([
-      'RPC_NT_SERVER_UNAVAILABLE (NTSTATUS 0xC0020017)',
-      '  read:  3489792023 = 0xD0020017, an HRESULT that wraps NTSTATUS 0xC0020017',
-    ]);
-    expect(text).toMatch(/\n  cause: .*\n  next:  docker gmsa doctor .*\n  log:   Microsoft-Windows-Hyper-V-Compute-Admin/);
   });
 });

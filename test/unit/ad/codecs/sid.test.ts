@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { InvalidInputError } from '../../../src/errors';
+import { InvalidInputError } from '../../../../src/errors';
 import {
   WELL_KNOWN_SIDS,
   domainOfAccountSid,
@@ -13,7 +13,7 @@ import {
   sidToBuffer,
   sidToString,
   wellKnownName,
-} from '../../../src/ad/codecs/sid';
+} from '../../../../src/ad/codecs/sid';
 
 const DOMAIN = 'S-1-5-21-1004336348-1177238915-682003330';
 const ACCOUNT = `${DOMAIN}-1105`;

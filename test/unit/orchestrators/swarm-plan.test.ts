@@ -6,7 +6,7 @@ import { NETWORK_SERVICE } from '../../../src/engine/run-plan';
 import { ACCOUNT_LABEL } from '../../../src/orchestrators/swarm-config';
 import type { BuildDecision } from '../../../src/orchestrators/swarm-nodes';
 import { managerRefusal, MAX_HOSTNAME, planServiceCreate, planServiceUpdate, serviceHostnameTemplate, type ServiceCreateRequest } from '../../../src/orchestrators/swarm-plan';
-import { apiService, managerProfile } from './helpers';
+import { apiService, managerProfile } from './swarm-helpers';
 
 const CONFIG = 'gmsa-contoso_webapp01-1a2b3c4d';
 

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { md4 } from '../../../src/ad/codecs/md4';
+import { md4 } from '../../../../src/ad/codecs/md4';
 
 const hex = (s: string | Buffer): string => md4(typeof s === 'string' ? Buffer.from(s, 'latin1') : s).toString('hex');
 

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { InvalidInputError } from '../../../src/errors';
+import { InvalidInputError } from '../../../../src/errors';
 import {
   guidToBuffer,
   guidToLdapFilterBytes,
@@ -7,7 +7,7 @@ import {
   isGuid,
   normalizeGuid,
   readGuid,
-} from '../../../src/ad/codecs/guid';
+} from '../../../../src/ad/codecs/guid';
 
 const VECTOR_HEX = '023a45b83f7dc24d9c73c3d57f725694';
 const VECTOR_TEXT = 'b8453a02-7d3f-4dc2-9c73-c3d57f725694';

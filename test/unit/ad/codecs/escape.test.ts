@@ -1,6 +1,6 @@
 import fc from 'fast-check';
-import { InvalidInputError } from '../../../src/errors';
-import { buildDn, escapeDnValue, escapeFilterBytes, escapeFilterValue } from '../../../src/ad/codecs/escape';
+import { InvalidInputError } from '../../../../src/errors';
+import { buildDn, escapeDnValue, escapeFilterBytes, escapeFilterValue } from '../../../../src/ad/codecs/escape';
 
 describe('escapeFilterValue (RFC 4515)', () => {
   test.each([

@@ -1,6 +1,6 @@
 import { FREE_HOSTNAME_BUILD } from '../../../src/engine/windows-builds';
 import { decideWindowsBuild, matchesConstraints, nodeBuild, nodeFromApi, parseBuildLabel, WINDOWS_BUILD_LABEL } from '../../../src/orchestrators/swarm-nodes';
-import { apiNode } from './helpers';
+import { apiNode } from './swarm-helpers';
 
 const L = WINDOWS_BUILD_LABEL;
 

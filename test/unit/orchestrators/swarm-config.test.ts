@@ -12,7 +12,7 @@ import {
   planConfig,
   SHA256_LABEL,
 } from '../../../src/orchestrators/swarm-config';
-import { gmsaConfig, specFor } from './helpers';
+import { gmsaConfig, specFor } from './swarm-helpers';
 
 const SWARM_NAME = /^[a-zA-Z0-9]+(?:[a-zA-Z0-9-_.]*[a-zA-Z0-9])?$/;
 

@@ -10,7 +10,7 @@ import * as net from 'net';
 import * as path from 'path';
 import { PassThrough } from 'stream';
 import { analyzeCredentialSpec, startWindowsEngine, type WindowsEngineHandle, type WindowsEngineOptions } from '../../support/windows-engine';
-import { removeDir, tempDir } from './helpers';
+import { removeDir, tempDir } from '../engine/helpers';
 
 /** A spec written by hand, independent of the plugin's model (test/fixtures/specs). */
 const SPEC = JSON.parse(fs.readFileSync(path.join(__dirname, '../../fixtures/specs/contoso_webapp01.json'), 'utf8')) as { DomainJoinConfig: Record<string, string> };

@@ -1,12 +1,12 @@
 import fc from 'fast-check';
-import { InvalidInputError } from '../../../src/errors';
+import { InvalidInputError } from '../../../../src/errors';
 import {
   FILETIME_NEVER,
   dateToFiletime,
   filetimeToDate,
   parseFiletime,
   ticksToMilliseconds,
-} from '../../../src/ad/codecs/filetime';
+} from '../../../../src/ad/codecs/filetime';
 
 describe('FILETIME', () => {
   test('0 and 0x7FFFFFFFFFFFFFFF mean never', () => {

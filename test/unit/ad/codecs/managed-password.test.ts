@@ -1,10 +1,10 @@
 import fc from 'fast-check';
-import { InvalidInputError } from '../../../src/errors';
+import { InvalidInputError } from '../../../../src/errors';
 import {
   buildManagedPasswordBlob,
   ntHashOfManagedPassword,
   parseManagedPasswordBlob,
-} from '../../../src/ad/codecs/managed-password';
+} from '../../../../src/ad/codecs/managed-password';
 
 function pattern(mul: number, add: number): Buffer {
   const b = Buffer.alloc(256);

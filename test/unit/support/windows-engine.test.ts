@@ -4,7 +4,7 @@ import * as fs from 'fs';
 import * as http from 'http';
 import * as path from 'path';
 import { startWindowsEngine, type WindowsEngineHandle } from '../../support/windows-engine';
-import { removeDir, tempDir } from './helpers';
+import { removeDir, tempDir } from '../engine/helpers';
 
 let dir: string;
 let socketPath: string;

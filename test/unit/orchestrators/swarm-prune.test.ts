@@ -1,6 +1,5 @@
-import { rotationProblems } from '../../../src/orchestrators/swarm';
 import { configReferences, describeUsers, gmsaConfigs, planPrune } from '../../../src/orchestrators/swarm-prune';
-import { apiService, gmsaConfig } from './helpers';
+import { apiService, gmsaConfig } from './swarm-helpers';
 
 const H = (c: string) => c.repeat(64);
 
@@ -47,18 +46,5 @@ describe('configs prune planner', () => {
     expect(refs.get('a')).toEqual({ services: ['web'], rollback: [] });
     expect(refs.get('b')).toEqual({ services: [], rollback: ['web'] });
     expect(refs.get('nginx.conf')).toEqual({ services: ['files'], rollback: [] });
-  });
-});
-
-describe('after a rotation', () => {
-  test('the new config is the credential spec, attached once as Runtime; the old one is gone', () => {
-    expect(rotationProblems(apiService('web', [{ id: 'new', name: 'n' }, { id: 'f', name: 'f', runtime: false }], { credSpec: 'new' }), 'new', 'old')).toEqual([]);
-    expect(rotationProblems(apiService('web', [{ id: 'new', name: 'n' }, { id: 'old', name: 'o' }], { credSpec: 'new' }), 'new', 'old')).toEqual(['the previous config old is still attached']);
-    expect(rotationProblems(apiService('web', [{ id: 'new', name: 'n' }, { id: 'new', name: 'n' }], { credSpec: 'new' }), 'new', 'old')).toEqual(['config new is attached 2 times']);
-    expect(rotationProblems(apiService('web', [{ id: 'old', name: 'o' }], { credSpec: 'old' }), 'new', 'old')).toEqual([
-      'its credential spec names config old, not new',
-      'config new is not attached with a Runtime target',
-      'the previous config old is still attached',
-    ]);
   });
 });

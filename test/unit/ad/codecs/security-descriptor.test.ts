@@ -1,6 +1,6 @@
 import fc from 'fast-check';
-import { InvalidInputError } from '../../../src/errors';
-import { formatSid, sddlAliasOf } from '../../../src/ad/codecs/sid';
+import { InvalidInputError } from '../../../../src/errors';
+import { formatSid, sddlAliasOf } from '../../../../src/ad/codecs/sid';
 import {
   Ace,
   SecurityDescriptor,
@@ -11,7 +11,7 @@ import {
   parseSecurityDescriptor,
   serializeSecurityDescriptor,
   toSddl,
-} from '../../../src/ad/codecs/security-descriptor';
+} from '../../../../src/ad/codecs/security-descriptor';
 
 const DOMAIN = 'S-1-5-21-1004336348-1177238915-682003330';
 const HOSTS = `${DOMAIN}-1105`;

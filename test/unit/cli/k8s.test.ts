@@ -1,48 +1,18 @@
 /**
- * `docker gmsa k8s` and `docker gmsa servicefabric` end to end: the store is made by the built plugin
- * (`spec create --offline --root`), then the two commands run in-process through a commander program of
- * their own (registerK8s/registerServiceFabric), with an engine that cannot be reached. Once program.ts
- * registers them, the last block also runs them through the built plugin.
+ * `docker gmsa k8s` end to end: the store is made by the built plugin (`spec create --offline --root`), then
+ * the command runs in-process through a commander program of its own (registerK8s), with an engine that
+ * cannot be reached; the last block runs it through the built plugin.
  */
 import { CommanderError } from 'commander';
-import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { InvalidInputError, NotFoundError, SpecInvalidError, UnsupportedEngineError, UsageError } from '../../../src/errors';
-import { cleanEnv, DOMAIN_FLAGS, ensureBuilt, plugin } from '../../support/cli';
-import { GOLDEN_DIR, harness, putSpec, specFor, tempRoot } from './support';
-import { checkXml } from './xml-check';
+import { InvalidInputError, NotFoundError, SpecInvalidError, UsageError } from '../../../src/errors';
+import { cleanEnv, plugin } from '../../support/cli';
+import { harness } from '../orchestrators/support';
+import { failure, golden, specFolders } from './helpers';
 
-const golden = (name: string): string => readFileSync(join(GOLDEN_DIR, name), 'utf8');
-
-async function failure(run: Promise<void>): Promise<any> {
-  try {
-    await run;
-  } catch (err) {
-    return err;
-  }
-  throw new Error('the command succeeded');
-}
-
-const root = tempRoot('cli');
-const elsewhere = tempRoot('files');
-const storeFile = join(root, 'CredentialSpecs', 'contoso_webapp01.json');
-
-beforeAll(async () => {
-  const r = await plugin(['spec', 'create', 'webapp01', ...DOMAIN_FLAGS, '--root', root], cleanEnv());
-  expect(r.stderr).toBe('');
-  expect(r.status).toBe(0);
-  expect(r.stdout.trim()).toBe(storeFile);
-  // A spec whose Sid is the gMSA's own SID (the classic mistake): invalid.
-  const bad = specFor('bad01') as any;
-  bad.DomainJoinConfig.Sid = 'S-1-5-21-1111111111-2222222222-3333333333-1104';
-  putSpec(root, 'contoso_bad01.json', bad);
-  mkdirSync(join(elsewhere, 'specs'));
-  copyFileSync(storeFile, join(elsewhere, 'specs', 'contoso_webapp01.json'));
-  copyFileSync(storeFile, join(elsewhere, 'specs', "web&app's spec.json"));
-  copyFileSync(storeFile, join(elsewhere, 'specs', 'nul.json'));
-});
+const { root, elsewhere, storeFile } = specFolders('k8s');
 
 describe('docker gmsa k8s', () => {
   test('ACCOUNT --root: the golden YAML stream, only where the spec came from on stderr, no engine', async () => {
@@ -149,67 +119,12 @@ describe('docker gmsa k8s', () => {
   });
 });
 
-describe('docker gmsa servicefabric', () => {
-  test('ACCOUNT --root: the golden snippet; stderr names the file and EVERY node', async () => {
-    const h = harness();
-    await h.run(['servicefabric', 'webapp01', '--root', root]);
-    expect(h.out()).toBe(golden('servicefabric-webapp01.xml'));
-    expect(h.err()).toMatch(/^spec for webapp01: contoso_webapp01\.json in the --root CredentialSpecs folder .*\nThe spec file contoso_webapp01\.json must be in the CredentialSpecs folder of EVERY node/);
-    expect(h.err()).toContain(`copy ${storeFile} to each node`);
-    expect(h.err()).toMatch(/docker gmsa spec install contoso_webapp01\.json/);
-    expect(h.engineCalls()).toBe(0);
-  });
-
-  test('--spec FILE: the SecurityOption names the file as spec install will, XML-escaped', async () => {
-    const h = harness(elsewhere);
-    await h.run(['servicefabric', 'webapp01', '--spec', "specs/web&app's spec.json", '--hostname', 'web1', '--isolation', 'hyperv', '--code-package', 'Web.Code']);
-    const el = checkXml(h.out());
-    expect(el.attributes).toEqual({ CodePackageRef: 'Web.Code', Isolation: 'hyperv', Hostname: 'web1' });
-    expect(el.children[0]?.attributes).toEqual({ Value: "credentialspec=file://web&app's spec.json" });
-    expect(h.out()).toContain('file://web&amp;app&apos;s spec.json');
-    expect(h.err()).toContain("The spec file web&app's spec.json must be in the CredentialSpecs folder of EVERY node");
-    expect(h.err()).toMatch(/hostname web1 is not the gMSA name webapp01/);
-    expect(h.err()).toMatch(/Hyper-V isolation with a gMSA hangs or fails/);
-  });
-
-  test('a spec file whose name cannot be a store name is refused', async () => {
-    const err = await failure(harness(elsewhere).run(['servicefabric', 'webapp01', '--spec', 'specs/nul.json']));
-    expect(err).toBeInstanceOf(InvalidInputError);
-    expect(err.message).toMatch(/NUL is a device name/);
-  });
-
-  test('an invalid spec stops before any output', async () => {
-    const h = harness();
-    const err = await failure(h.run(['servicefabric', 'bad01', '--root', root]));
-    expect(err).toBeInstanceOf(SpecInvalidError);
-    expect(h.out()).toBe('');
-  });
-
-  test('--isolation is process or hyperv', async () => {
-    const err = await failure(harness().run(['servicefabric', 'webapp01', '--root', root, '--isolation', 'default']));
-    expect(err).toBeInstanceOf(CommanderError);
-    expect(err.message).toMatch(/Allowed choices are process, hyperv/);
-  });
-
-  test('--hostname that is not a hostname', async () => {
-    const err = await failure(harness().run(['servicefabric', 'webapp01', '--root', root, '--hostname', 'web_1']));
-    expect(err).toBeInstanceOf(InvalidInputError);
-  });
-});
-
 describe('through the built plugin', () => {
   test('k8s prints the golden stream', async () => {
     const r = await plugin(['k8s', 'webapp01', '--root', root], cleanEnv());
     expect(r.stderr).toMatch(/^spec for webapp01: contoso_webapp01\.json in the --root CredentialSpecs folder \(.*\)\n$/);
     expect(r.status).toBe(0);
     expect(r.stdout).toBe(golden('k8s-webapp01.yaml'));
-  });
-
-  test('servicefabric prints the golden snippet and the reminder', async () => {
-    const r = await plugin(['servicefabric', 'webapp01', '--root', root], cleanEnv());
-    expect(r.status).toBe(0);
-    expect(r.stdout).toBe(golden('servicefabric-webapp01.xml'));
-    expect(r.stderr).toMatch(/EVERY node/);
   });
 
   test('an invalid name exits 1 with Error: and Hint:', async () => {
@@ -219,14 +134,4 @@ describe('through the built plugin', () => {
     expect(r.stderr).toMatch(/\nError: invalid --name "Web_App"/);
     expect(r.stderr).toMatch(/\nHint: /);
   });
-
-  test('a bad --isolation is a usage error (exit 2)', async () => {
-    const r = await plugin(['servicefabric', 'webapp01', '--root', root, '--isolation', 'x'], cleanEnv());
-    expect(r.status).toBe(2);
-  });
-});
-
-afterAll(() => {
-  rmSync(root, { recursive: true, force: true });
-  rmSync(elsewhere, { recursive: true, force: true });
 });

@@ -1,5 +1,5 @@
-import { generalizedTimeToIso, parseGeneralizedTime } from '../../../src/ad/codecs/generalized-time';
-import { InvalidInputError } from '../../../src/errors';
+import { generalizedTimeToIso, parseGeneralizedTime } from '../../../../src/ad/codecs/generalized-time';
+import { InvalidInputError } from '../../../../src/errors';
 
 describe('LDAP GeneralizedTime', () => {
   test.each([
