@@ -79,14 +79,9 @@ export function forgetSiteData(doc: Document): void {
   forgetAnchors(doc);
 }
 
-/** Drops the cached data of every file of a project (before and after an edit pass). */
+/** Drops the cached service data of every file of a project (the alias index stays: it changes only with edits). */
 export function forgetProjectData(project: ComposeProject): void {
-  for (const svc of project.services) {
-    for (const site of svc.sites) {
-      fileData.delete(site.file.doc);
-      forgetAnchors(site.file.doc);
-    }
-  }
+  for (const file of project.files) fileData.delete(file.doc);
 }
 
 export function siteData(site: ServiceSite): Data | undefined {
@@ -437,7 +432,9 @@ export function applyEdits(project: ComposeProject, plan: EditPlan): RewrittenFi
     for (const name of edit.externalConfigs ?? []) addExternalConfig(last.file, name);
   }
 
-  // 3. Every alias must still find its anchor.
+  // 3. Every alias must still find its anchor. (What the edited files were is forgotten here: their
+  //    aliases and data are read again.)
+  for (const file of changed) forgetSiteData(file.doc);
   for (const file of changed) {
     const dangling = danglingAlias(file.doc);
     if (dangling !== undefined) {
@@ -449,7 +446,6 @@ export function applyEdits(project: ComposeProject, plan: EditPlan): RewrittenFi
   }
 
   // 4. Every service must be what it was plus the intended changes, and nothing else.
-  forgetProjectData(project);
   const shown = (k: string): string => (plan.renamed && k === plan.renamed.key ? plan.renamed.shownAs : k);
   for (const svc of project.services) {
     for (const site of svc.sites) {

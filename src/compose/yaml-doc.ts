@@ -46,9 +46,9 @@ export interface ComposeDoc {
   /** Warnings the parser gave (unknown tags...), with line and column. */
   warnings: string[];
   /** Folded block scalars (`>`) as written, so printing keeps their line breaks (see printDoc). */
-  folded: WeakMap<object, FoldedSource>;
+  folded: Map<object, FoldedSource>;
   /** One-line scalars as written (0755, yes, 1e3, "x"...), so printing keeps their spelling. */
-  written: WeakMap<object, { value: unknown; type: unknown; source: string }>;
+  written: Map<object, { value: unknown; type: unknown; source: string }>;
   /** The file's line break. */
   eol: '\n' | '\r\n';
 }
@@ -151,7 +151,7 @@ export function parseComposeText(path: string, label: string, text: string): Com
   const Y = yamlLib();
   // parseDocument's steps, with the nesting checked between the parser (iterative) and the composer.
   const lines = new Y.LineCounter();
-  const composer = new Y.Composer({ merge: true, customTags: composeTags(Y), uniqueKeys: true, keepSourceTokens: true });
+  const composer = new Y.Composer({ merge: true, customTags: composeTags(Y), uniqueKeys: true });
   let doc: Document.Parsed | undefined;
   for (const d of composer.compose(nestingChecked(new Y.Parser(lines.addNewLine).parse(text), label, lines), true, text.length)) {
     if (!doc) doc = d;
@@ -269,9 +269,9 @@ export function walkNodes(node: unknown, fn: (n: Node) => void): void {
 /** What one walk of a parsed document learns for printing and alias resolution. */
 interface DocumentIndex {
   /** One-line plain and quoted scalars with their source text. */
-  written: WeakMap<object, { value: unknown; type: unknown; source: string }>;
+  written: Map<object, { value: unknown; type: unknown; source: string }>;
   /** The folded block scalars printing would re-wrap (see foldedSource). */
-  folded: WeakMap<object, FoldedSource>;
+  folded: Map<object, FoldedSource>;
   /** Whether the first non-empty flow collection has a space inside its bracket. */
   flowPadding?: boolean;
   /** What each alias refers to (see aliasTargets). */
@@ -280,7 +280,9 @@ interface DocumentIndex {
 
 function indexDocument(doc: Document, text: string): DocumentIndex {
   const Y = yamlLib();
-  const out: DocumentIndex = { written: new WeakMap(), folded: new WeakMap(), targets: new Map() };
+  // Maps, not WeakMaps: they live as long as the document, and a WeakMap of every scalar costs the garbage
+  // collector more than it saves.
+  const out: DocumentIndex = { written: new Map(), folded: new Map(), targets: new Map() };
   const last = new Map<string, Node>();
   walkNodes(doc, (n) => {
     if (Y.isAlias(n)) {
@@ -290,12 +292,16 @@ function indexDocument(doc: Document, text: string): DocumentIndex {
     const anchor = (n as { anchor?: string }).anchor;
     if (anchor) last.set(anchor, n);
     if (Y.isScalar(n)) {
-      const tok = n.srcToken as { type?: string; source?: string } | undefined;
-      if (tok && typeof tok.source === 'string' && !/[\r\n]/.test(tok.source) && (tok.type === 'scalar' || tok.type === 'single-quoted-scalar' || tok.type === 'double-quoted-scalar')) {
-        out.written.set(n, { value: n.value, type: n.type, source: tok.source });
+      // A scalar's range starts after its anchor and tag and ends with its value: its spelling.
+      const range = n.range;
+      if (!range) return;
+      if (n.type === 'PLAIN' || n.type === 'QUOTE_SINGLE' || n.type === 'QUOTE_DOUBLE') {
+        const source = text.slice(range[0], range[1]);
+        if (!/[\r\n]/.test(source)) out.written.set(n, { value: n.value, type: n.type, source });
+      } else if (n.type === 'BLOCK_FOLDED') {
+        const f = foldedSource(n, text, range);
+        if (f) out.folded.set(n, f);
       }
-      const f = foldedSource(n);
-      if (f) out.folded.set(n, f);
     } else if (out.flowPadding === undefined && (Y.isMap(n) || Y.isSeq(n)) && n.flow && n.items.length > 0 && n.range) {
       out.flowPadding = text[n.range[0] + 1] === ' ';
     }
@@ -307,13 +313,16 @@ function indexDocument(doc: Document, text: string): DocumentIndex {
  * A folded block scalar printing would re-wrap (with lineWidth 0, onto one line): one with a plain `>` or
  * `>-` header, no comment, no more-indented lines, and text that starts without a space.
  */
-function foldedSource(node: import('yaml').Scalar): FoldedSource | undefined {
-  const tok = node.srcToken as { type?: string; props?: Array<{ type: string; source: string }>; source?: string } | undefined;
-  if (node.type !== 'BLOCK_FOLDED' || typeof node.value !== 'string' || tok?.type !== 'block-scalar' || tok.source === undefined) return undefined;
-  const header = tok.props?.find((p) => p.type === 'block-scalar-header')?.source;
-  if ((header !== '>' && header !== '>-') || tok.props?.some((p) => p.type === 'comment')) return undefined;
+function foldedSource(node: import('yaml').Scalar, text: string, range: readonly number[]): FoldedSource | undefined {
+  if (typeof node.value !== 'string') return undefined;
+  // The range holds the header line (indicator, then maybe a comment) and the body lines.
+  const start = range[0] ?? 0;
+  const eol = text.indexOf('\n', start);
+  if (eol < 0 || eol >= (range[1] ?? 0)) return undefined;
+  const header = text.slice(start, eol).trimEnd();
+  if (header !== '>' && header !== '>-') return undefined;
   if ((header === '>-') !== !node.value.endsWith('\n') || node.value.endsWith('\n\n') || /^\s/.test(node.value)) return undefined;
-  const lines = tok.source.replace(/\r/g, '').replace(/\n+$/, '').split('\n');
+  const lines = text.slice(eol + 1, range[1]).replace(/\r/g, '').replace(/\n+$/, '').split('\n');
   const indents = lines.filter((l) => l.trim() !== '').map((l) => (/^ */.exec(l) as RegExpExecArray)[0].length);
   if (indents.length === 0) return undefined;
   const base = Math.min(...indents);
@@ -435,20 +444,10 @@ export function forgetAnchors(doc: Document): void {
   mergeIndex.delete(doc);
 }
 
-/** The name of the first alias with no anchor of that name before it (in one pass), or undefined. */
+/** The name of the first alias with no anchor of that name before it, or undefined (from the alias index). */
 export function danglingAlias(doc: Document): string | undefined {
-  const Y = yamlLib();
-  const seen = new Set<string>();
-  let dangling: string | undefined;
-  walkNodes(doc, (n) => {
-    if (Y.isAlias(n)) {
-      if (!seen.has(n.source) && dangling === undefined) dangling = n.source;
-    } else {
-      const anchor = (n as { anchor?: string }).anchor;
-      if (anchor) seen.add(anchor);
-    }
-  });
-  return dangling;
+  for (const [alias, target] of aliasTargets(doc)) if (target === undefined) return alias.source;
+  return undefined;
 }
 
 /** What an alias refers to: the last node with its anchor before it, as YAML defines it. */
@@ -472,14 +471,15 @@ export function keyText(pair: Pair): string {
 }
 
 /**
- * A merge key, as yaml reads one (documents are parsed with merge keys on): the `<<` the parser resolved,
- * or a plain `<<` scalar made since (concreteTarget's). A quoted "<<" is an ordinary key.
+ * A merge key, as yaml reads one (documents are parsed with merge keys on): the `<<` the parser resolved
+ * (a plain `<<` key always is), or a plain `<<` scalar made since (concreteTarget's). A quoted "<<" is an
+ * ordinary key.
  */
 export function isMergePair(pair: Pair): boolean {
   const k = pair.key;
   if (!isScalar(k)) return false;
   if (typeof k.value === 'symbol') return k.value.description === '<<';
-  return k.value === '<<' && (!k.type || k.type === 'PLAIN') && k.srcToken === undefined;
+  return k.value === '<<' && (!k.type || k.type === 'PLAIN');
 }
 
 /**
@@ -487,12 +487,12 @@ export function isMergePair(pair: Pair): boolean {
  * them again. Kept until forgetAnchors(), like the alias index (an edit never adds a merge key to a map
  * that was asked before: concreteTarget's map is new).
  */
-const mergeIndex = new WeakMap<object, WeakMap<YAMLMap, readonly YAMLMap[]>>();
+const mergeIndex = new WeakMap<object, Map<YAMLMap, readonly YAMLMap[]>>();
 
 /** The maps a map merges with `<<`, in the order YAML gives them precedence. */
 export function mergeSources(doc: Document, map: YAMLMap): readonly YAMLMap[] {
   let byMap = mergeIndex.get(doc);
-  if (!byMap) mergeIndex.set(doc, (byMap = new WeakMap()));
+  if (!byMap) mergeIndex.set(doc, (byMap = new Map()));
   let out = byMap.get(map);
   if (!out) byMap.set(map, (out = findMergeSources(doc, map)));
   return out;
@@ -663,6 +663,9 @@ function converter(doc: Document): (node: unknown) => unknown {
 
 /** A node's value as plain data, merge keys applied (see converter). */
 export function toData(doc: Document, node: unknown): unknown {
+  if (node === null || node === undefined) return null;
+  // Most settings are one scalar: its value, without setting up a conversion.
+  if (isScalar(node)) return node.value;
   return converter(doc)(node);
 }
 
