@@ -125,7 +125,9 @@ export function planCompose(input: ComposePlanInput): ComposePlan {
   for (const svc of requested) {
     const req = svc.request as GmsaRequest;
     const spec = input.specs.get(svc.name);
-    const at = where(req.site);
+    // The service's place, for messages: worked out only when one is written.
+    let place: string | undefined;
+    const at = (): string => (place ??= where(req.site));
 
     const own = svc.securityOpt.find((o) => isCredentialSpecOpt(o.value));
     if (own) {
@@ -138,7 +140,7 @@ export function planCompose(input: ComposePlanInput): ComposePlan {
     const isolation = effectiveIsolation(svc.isolation?.value, p.isolation);
     if (hypervGmsaBroken(build, isolation)) {
       throw new BuildRuleError(
-        `${at}: Hyper-V isolation with a gMSA hangs or fails on ${release}${svc.isolation && svc.isolation.value.toLowerCase() !== 'default' ? '' : " (it is this engine's default isolation)"}`,
+        `${at()}: Hyper-V isolation with a gMSA hangs or fails on ${release}${svc.isolation && svc.isolation.value.toLowerCase() !== 'default' ? '' : " (it is this engine's default isolation)"}`,
         `Set isolation: process on service "${svc.name}".`,
       );
     }
@@ -147,14 +149,14 @@ export function planCompose(input: ComposePlanInput): ComposePlan {
     const given = svc.user?.value;
     if (networkService && given !== undefined && given.toLowerCase() !== NETWORK_SERVICE.toLowerCase()) {
       throw new UsageError(
-        `${at}: x-gmsa network-service and user: ${given} both set the user`,
+        `${at()}: x-gmsa network-service and user: ${given} both set the user`,
         `Remove user: from service "${svc.name}", or drop network-service from its x-gmsa.`,
       );
     }
     const effectiveUser = networkService ? NETWORK_SERVICE : given;
     if (machineIdentityTooEarly(build, effectiveUser)) {
       throw new BuildRuleError(
-        `${at}: running as ${effectiveUser} inside a container needs Windows 1709 (16299) or later; this engine is ${release}`,
+        `${at()}: running as ${effectiveUser} inside a container needs Windows 1709 (16299) or later; this engine is ${release}`,
         `Run the app as ContainerAdministrator on this host (drop ${networkService ? 'network-service' : 'user:'}), or move to Windows Server 2019.`,
       );
     }
@@ -170,7 +172,7 @@ export function planCompose(input: ComposePlanInput): ComposePlan {
       if (account === undefined) {
         if (givenHostname === undefined) {
           throw new BuildRuleError(
-            `${at}: on ${release} the hostname must be the gMSA name, and docker gmsa cannot read which gMSA ${gmsaLabel(req, spec)} is for`,
+            `${at()}: on ${release} the hostname must be the gMSA name, and docker gmsa cannot read which gMSA ${gmsaLabel(req, spec)} is for`,
             `Set hostname: <the gMSA name> on service "${svc.name}", or use x-gmsa: ACCOUNT.`,
           );
         }
@@ -184,14 +186,14 @@ export function planCompose(input: ComposePlanInput): ComposePlan {
       }
       if (d.refused === 'one-container-per-gmsa') {
         throw new BuildRuleError(
-          `${at}: it and ${others.join(' and ')} would run with the gMSA ${gmsaLabel(req, spec)} at the same time; on ${release} two containers with one gMSA race at the domain controller and lose their trust`,
+          `${at()}: it and ${others.join(' and ')} would run with the gMSA ${gmsaLabel(req, spec)} at the same time; on ${release} two containers with one gMSA race at the domain controller and lose their trust`,
           'Give each service its own gMSA, run one replica (scale: 1), or move to Windows Server 2019 (17763) or later.',
         );
       }
       if (givenHostname === undefined) hostname = d.hostname;
     } else if (givenHostname === undefined) {
       if (replicas > 1) {
-        notes.push(`${at}: ${replicas} replicas: no hostname is set, so each replica keeps its container ID as a unique hostname.`);
+        notes.push(`${at()}: ${replicas} replicas: no hostname is set, so each replica keeps its container ID as a unique hostname.`);
       } else {
         let attempt = 0;
         let h = input.hostnameFor(account ?? svc.name, svc.name);
@@ -204,7 +206,7 @@ export function planCompose(input: ComposePlanInput): ComposePlan {
       }
     }
     const finalHostname = hostname ?? givenHostname;
-    if (finalHostname !== undefined && finalHostname.length > 15) notes.push(`Warning: ${at}: hostname ${finalHostname} is longer than 15 characters; NetBIOS sees only the first 15.`);
+    if (finalHostname !== undefined && finalHostname.length > 15) notes.push(`Warning: ${at()}: hostname ${finalHostname} is longer than 15 characters; NetBIOS sees only the first 15.`);
 
     let securityOpt: string;
     if (req.kind === 'file') securityOpt = `credentialspec=file://${req.file}`;
@@ -215,11 +217,11 @@ export function planCompose(input: ComposePlanInput): ComposePlan {
       try {
         delivery = chooseDelivery({ spec: spec.choice, profile: p, specMode: input.specMode });
       } catch (err) {
-        if (err instanceof UsageError) throw new UsageError(`${at}: ${err.message}`, 'Install the spec (docker gmsa spec install FILE), name it with x-gmsa spec: NAME, or use --spec-mode raw.');
-        if (err instanceof UnsupportedEngineError) throw new UnsupportedEngineError(`${at}: ${err.message}`, err.hint);
+        if (err instanceof UsageError) throw new UsageError(`${at()}: ${err.message}`, 'Install the spec (docker gmsa spec install FILE), name it with x-gmsa spec: NAME, or use --spec-mode raw.');
+        if (err instanceof UnsupportedEngineError) throw new UnsupportedEngineError(`${at()}: ${err.message}`, err.hint);
         throw err;
       }
-      if (delivery.note) notes.push(`${at}: ${delivery.note}`);
+      if (delivery.note) notes.push(`${at()}: ${delivery.note}`);
       securityOpt = `credentialspec=${delivery.value}`;
     }
 

@@ -56,8 +56,15 @@ export interface RewrittenFile {
 
 type Data = Record<string, unknown>;
 
+/** The index of the map's own pair for `key` (merge keys are not own pairs), or -1. */
 export function ownIndex(map: YAMLMap, key: string): number {
-  return map.items.findIndex((p) => !isMergePair(p) && keyText(p) === key);
+  const items = map.items;
+  for (let i = 0; i < items.length; i++) {
+    const p = items[i] as Pair;
+    // Only a merge key has the text <<, so the merge check is needed for that key alone.
+    if (keyText(p) === key && (key !== '<<' || !isMergePair(p))) return i;
+  }
+  return -1;
 }
 
 /**
@@ -200,25 +207,46 @@ function dropCredentialSpecEntries(site: ServiceSite & { map: YAMLMap }): boolea
 }
 
 /** Adds `edit.value` to the list the service has; returns the next insertion index and the added item. */
+/**
+ * A node for a value docker gmsa writes: text and other scalars directly, lists of them as a block list,
+ * anything else through the document (doc.createNode sets up alias bookkeeping for every call, the cost
+ * of an edit pass over a thousand services).
+ */
+function nodeOf(doc: Document, value: unknown): Node {
+  const Y = yamlLib();
+  if (value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return new Y.Scalar(value);
+  if (Array.isArray(value)) {
+    const seq = new Y.YAMLSeq();
+    for (const v of value) seq.items.push(nodeOf(doc, v));
+    return seq;
+  }
+  return doc.createNode(value) as Node;
+}
+
+function pairOf(doc: Document, key: string, value: unknown): Pair {
+  const Y = yamlLib();
+  return new Y.Pair(new Y.Scalar(key), nodeOf(doc, value));
+}
+
 function appendTo(doc: Document, map: YAMLMap, edit: KeyEdit, had: unknown, at: number): { at: number; node: Node | undefined } {
   const i = ownIndex(map, edit.key);
   const own = i >= 0 ? (map.items[i] as Pair) : undefined;
   if (own && isSeq(own.value) && own.value.tag === RESET_TAG && !own.value.anchor) {
     own.value.tag = OVERRIDE_TAG;
-    const node = doc.createNode(edit.value);
+    const node = nodeOf(doc, edit.value);
     own.value.items = [node];
     return { at, node };
   }
   if (own && isSeq(own.value)) {
     // (An anchored list that others alias changes for them too: the check refuses that.)
-    const node = doc.createNode(edit.value);
+    const node = nodeOf(doc, edit.value);
     own.value.items.push(node);
     return { at, node };
   }
   // None of its own (or an alias, or empty): a new list with what it had through merge keys or the alias.
   // (`had` is from before the edits: an earlier service's new list may now show through a merge key.)
   const items = [...(Array.isArray(had) ? had : []), edit.value];
-  const pair = doc.createPair(edit.key, items);
+  const pair = pairOf(doc, edit.key, items);
   const node = (pair.value as YAMLSeq).items[items.length - 1] as Node | undefined;
   if (own) own.value = pair.value;
   else at = placePair(map, pair, at);
@@ -417,7 +445,7 @@ export function applyEdits(project: ComposeProject, plan: EditPlan): RewrittenFi
       let node: Node | undefined;
       if (s.append) ({ at, node } = appendTo(doc, map, s, before.get(last)?.[s.key], at));
       else {
-        const pair = doc.createPair(s.key, s.value);
+        const pair = pairOf(doc, s.key, s.value);
         at = placePair(map, pair, at);
         node = firstScalar(pair.value);
       }

@@ -116,11 +116,11 @@ export async function prepareCompose(
   const specs = new Map<string, GmsaSpec>();
   for (const svc of requested) {
     const req = svc.request as GmsaRequest;
-    const at = where(req.site);
+    const at = (): string => where(req.site);
     if (req.kind === 'x-gmsa') {
       specs.set(svc.name, { account: req.account, choice: await find(req, at) });
     } else if (req.kind === 'file') {
-      specs.set(svc.name, await readFileSpec(req.file, store, at, deps));
+      specs.set(svc.name, await readFileSpec(req.file, store, at(), deps));
     } else {
       specs.set(svc.name, {});
     }

@@ -13,10 +13,33 @@ type YamlLib = typeof import('yaml');
 
 let loaded: YamlLib | undefined;
 
+/**
+ * yaml marks each node with a registered symbol, which its isMap(), isScalar()... read. The checks below
+ * read it directly (one property read: they run for every node of a large file, several times), once the
+ * loaded library is seen to mark its nodes that way; otherwise they call yaml's own functions.
+ */
+const NODE_TYPE = Symbol.for('yaml.node.type');
+const MARK = { alias: Symbol.for('yaml.alias'), map: Symbol.for('yaml.map'), pair: Symbol.for('yaml.pair'), scalar: Symbol.for('yaml.scalar'), seq: Symbol.for('yaml.seq') };
+let marked = false;
+
 /** The yaml package, loaded on first use. */
 export function yamlLib(): YamlLib {
-  loaded ??= require('yaml') as YamlLib;
+  if (!loaded) {
+    const Y = require('yaml') as YamlLib;
+    const mark = (n: object): unknown => (n as Record<symbol, unknown>)[NODE_TYPE];
+    marked =
+      mark(new Y.Alias('a')) === MARK.alias &&
+      mark(new Y.YAMLMap()) === MARK.map &&
+      mark(new Y.Pair(null)) === MARK.pair &&
+      mark(new Y.Scalar(null)) === MARK.scalar &&
+      mark(new Y.YAMLSeq()) === MARK.seq;
+    loaded = Y;
+  }
   return loaded;
+}
+
+function markOf(n: unknown): unknown {
+  return n !== null && typeof n === 'object' ? (n as Record<symbol, unknown>)[NODE_TYPE] : undefined;
 }
 
 /** Compose's own tags (compose-go): a value that replaces, or removes, what earlier files set. */
@@ -186,7 +209,6 @@ export function parseComposeText(path: string, label: string, text: string): Com
  * then its expanded depth is known. The recursion is bounded by the nesting nestingChecked allowed.
  */
 function checkAliases(doc: Document, label: string, lines: { linePos(offset: number): { line: number; col: number } }): void {
-  const Y = yamlLib();
   const anchors = new Map<string, Node>();
   const open = new Set<unknown>();
   const depthOf = new Map<unknown, number>();
@@ -198,7 +220,7 @@ function checkAliases(doc: Document, label: string, lines: { linePos(offset: num
   const at = (n: Node): string => `${label}:${pos(n).line}:${pos(n).col}`;
   /** The expanded depth of `node`, found at `level` (the collections around it). */
   const walk = (node: unknown, level: number): number => {
-    if (Y.isAlias(node)) {
+    if (isAlias(node)) {
       const target = anchors.get(node.source);
       if (target === undefined) return 0; // the composer reported it
       if (open.has(target)) {
@@ -223,15 +245,15 @@ function checkAliases(doc: Document, label: string, lines: { linePos(offset: num
       }
       return d;
     }
-    if (!Y.isNode(node) && !Y.isPair(node)) return 0;
+    if (!isYamlNode(node) && !isPair(node)) return 0;
     const anchor = (node as { anchor?: string }).anchor;
     if (anchor) anchors.set(anchor, node as Node);
     open.add(node);
     const start = expanded;
-    if (!Y.isPair(node)) expanded += 1;
+    if (!isPair(node)) expanded += 1;
     let depth = 0;
-    if (Y.isPair(node)) depth = Math.max(walk(node.key, level), walk(node.value, level));
-    else if (Y.isMap(node) || Y.isSeq(node)) {
+    if (isPair(node)) depth = Math.max(walk(node.key, level), walk(node.value, level));
+    else if (isMap(node) || isSeq(node)) {
       for (const it of node.items as unknown[]) depth = Math.max(depth, walk(it, level + 1));
       depth += 1;
     }
@@ -253,15 +275,15 @@ function checkAliases(doc: Document, label: string, lines: { linePos(offset: num
 export function walkNodes(node: unknown, fn: (n: Node) => void): void {
   const Y = yamlLib();
   const walk = (n: unknown): void => {
-    if (n === null || typeof n !== 'object') return;
-    if (Y.isPair(n)) {
+    if (isPair(n)) {
       walk(n.key);
       walk(n.value);
       return;
     }
-    if (!Y.isNode(n)) return;
-    fn(n);
-    if (Y.isMap(n) || Y.isSeq(n)) for (const it of n.items as unknown[]) walk(it);
+    if (isMap(n) || isSeq(n)) {
+      fn(n);
+      for (const it of n.items as unknown[]) walk(it);
+    } else if (isScalar(n) || isAlias(n)) fn(n);
   };
   walk(Y.isDocument(node) ? node.contents : node);
 }
@@ -279,19 +301,18 @@ interface DocumentIndex {
 }
 
 function indexDocument(doc: Document, text: string): DocumentIndex {
-  const Y = yamlLib();
   // Maps, not WeakMaps: they live as long as the document, and a WeakMap of every scalar costs the garbage
   // collector more than it saves.
   const out: DocumentIndex = { written: new Map(), folded: new Map(), targets: new Map() };
   const last = new Map<string, Node>();
   walkNodes(doc, (n) => {
-    if (Y.isAlias(n)) {
+    if (isAlias(n)) {
       out.targets.set(n, last.get(n.source));
       return;
     }
     const anchor = (n as { anchor?: string }).anchor;
     if (anchor) last.set(anchor, n);
-    if (Y.isScalar(n)) {
+    if (isScalar(n)) {
       // A scalar's range starts after its anchor and tag and ends with its value: its spelling.
       const range = n.range;
       if (!range) return;
@@ -302,7 +323,7 @@ function indexDocument(doc: Document, text: string): DocumentIndex {
         const f = foldedSource(n, text, range);
         if (f) out.folded.set(n, f);
       }
-    } else if (out.flowPadding === undefined && (Y.isMap(n) || Y.isSeq(n)) && n.flow && n.items.length > 0 && n.range) {
+    } else if (out.flowPadding === undefined && (isMap(n) || isSeq(n)) && n.flow && n.items.length > 0 && n.range) {
       out.flowPadding = text[n.range[0] + 1] === ' ';
     }
   });
@@ -365,7 +386,6 @@ export function detectStyle(text: string, padding: boolean | undefined): ToStrin
  * that were not changed keep their original line breaks (lineWidth 0 would join them into one line).
  */
 export function printDoc(d: ComposeDoc): string {
-  const Y = yamlLib();
   const schema = d.doc.schema;
   const tags = schema.tags;
   schema.tags = tags.map((t) => {
@@ -375,7 +395,7 @@ export function printDoc(d: ComposeDoc): string {
       ...(t as import('yaml').ScalarTag),
       stringify(item, ctx, onComment, onChompKeep) {
         const node = item as import('yaml').Scalar;
-        if (Y.isScalar(node) && !node.comment) {
+        if (isScalar(node) && !node.comment) {
           const w = d.written.get(node);
           if (w && Object.is(node.value, w.value) && node.type === w.type) return w.source;
           const o = d.folded.get(node);
@@ -397,19 +417,29 @@ export function printDoc(d: ComposeDoc): string {
 }
 
 export function isMap(n: unknown): n is YAMLMap {
-  return yamlLib().isMap(n);
+  return marked ? markOf(n) === MARK.map : yamlLib().isMap(n);
 }
 
 export function isSeq(n: unknown): n is YAMLSeq {
-  return yamlLib().isSeq(n);
+  return marked ? markOf(n) === MARK.seq : yamlLib().isSeq(n);
 }
 
 export function isAlias(n: unknown): n is Alias {
-  return yamlLib().isAlias(n);
+  return marked ? markOf(n) === MARK.alias : yamlLib().isAlias(n);
 }
 
 export function isScalar(n: unknown): n is import('yaml').Scalar {
-  return yamlLib().isScalar(n);
+  return marked ? markOf(n) === MARK.scalar : yamlLib().isScalar(n);
+}
+
+function isPair(n: unknown): n is Pair {
+  return marked ? markOf(n) === MARK.pair : yamlLib().isPair(n);
+}
+
+function isYamlNode(n: unknown): n is Node {
+  if (!marked) return yamlLib().isNode(n);
+  const m = markOf(n);
+  return m === MARK.map || m === MARK.seq || m === MARK.scalar || m === MARK.alias;
 }
 
 /**
@@ -423,11 +453,10 @@ const anchorIndex = new WeakMap<object, Map<Alias, Node | undefined>>();
 function aliasTargets(doc: Document): Map<Alias, Node | undefined> {
   let targets = anchorIndex.get(doc);
   if (!targets) {
-    const Y = yamlLib();
     const found = new Map<Alias, Node | undefined>();
     const last = new Map<string, Node>();
     walkNodes(doc, (n) => {
-      if (Y.isAlias(n)) found.set(n, last.get(n.source));
+      if (isAlias(n)) found.set(n, last.get(n.source));
       else {
         const anchor = (n as { anchor?: string }).anchor;
         if (anchor) last.set(anchor, n);
@@ -613,23 +642,23 @@ function converter(doc: Document): (node: unknown) => unknown {
   };
   const of = (node: unknown): unknown => {
     if (node === null || node === undefined) return null;
-    if (Y.isAlias(node)) {
+    if (isAlias(node)) {
       const target = resolveAlias(doc, node);
-      if (!Y.isNode(target)) throw new ExpansionError(`Unresolved alias (the anchor must be set before the alias): ${node.source}`);
+      if (!isYamlNode(target)) throw new ExpansionError(`Unresolved alias (the anchor must be set before the alias): ${node.source}`);
       const d = anchored(target);
       count(d.size);
       return d.data;
     }
-    if (!Y.isNode(node)) return node;
+    if (!isYamlNode(node)) return node;
     return (node as { anchor?: string }).anchor ? anchored(node).data : plain(node);
   };
   const plain = (node: Node): unknown => {
     count(1);
-    if (Y.isScalar(node)) return node.value;
+    if (isScalar(node)) return node.value;
     // !!set, !!omap and !!pairs: what yaml makes of them (a Set, a Map, a list of pairs), which readers refuse.
     if (node.tag !== undefined && YAML_COLLECTION_TAGS.has(node.tag)) return node.toJS(doc, { maxAliasCount: -1 });
-    if (Y.isSeq(node)) return node.items.map(of);
-    if (!Y.isMap(node)) return null;
+    if (isSeq(node)) return node.items.map(of);
+    if (!isMap(node)) return null;
     const out: Record<string, unknown> = {};
     for (const pair of node.items) {
       if (isMergePair(pair)) {

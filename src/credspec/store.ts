@@ -263,12 +263,13 @@ export class SpecStore {
     return readSpecFile(p, this.dir);
   }
 
-  private async entryFor(name: string): Promise<StoreEntry> {
+  private async entryFor(name: string, read?: Map<string, Buffer>): Promise<StoreEntry> {
     const p = path.join(this.dir, name);
     const unusable = (problem: string): StoreEntry => ({ name, path: p, valid: false, errors: 1, warnings: 0, problem });
     let bytes: Buffer;
     try {
       bytes = await this.readInside(p);
+      read?.set(name, bytes);
     } catch (err) {
       if (err instanceof FileRefusedError) return unusable(err.reason);
       const code = (err as NodeJS.ErrnoException).code;
@@ -299,8 +300,17 @@ export class SpecStore {
    * temporary files of writers that died are removed on the way (never listed: they do not end in .json).
    */
   async list(): Promise<StoreEntry[]> {
+    return (await this.listWithBytes()).entries;
+  }
+
+  /**
+   * list(), with the bytes it read of each file it could read (by file name): a caller that picks a spec
+   * from the listing (an account's lookup) need not read the file again.
+   */
+  async listWithBytes(): Promise<{ entries: StoreEntry[]; bytes: Map<string, Buffer> }> {
+    const bytes = new Map<string, Buffer>();
     const dirents = await this.entries();
-    if (dirents === undefined) return [];
+    if (dirents === undefined) return { entries: [], bytes };
     const cleanup = removeStaleTempFiles(this.dir, { names: dirents.map((d) => d.name) });
     const names = SpecStore.jsonNames(dirents);
     const entries: StoreEntry[] = new Array<StoreEntry>(names.length);
@@ -308,7 +318,7 @@ export class SpecStore {
       names.map((n, i) => ({ n, i })),
       DEFAULT_CONCURRENCY,
       async ({ n, i }) => {
-        entries[i] = await this.entryFor(n);
+        entries[i] = await this.entryFor(n, bytes);
       },
     );
     for (const group of groupByKey(names).values()) {
@@ -322,7 +332,7 @@ export class SpecStore {
       }
     }
     await cleanup;
-    return entries;
+    return { entries, bytes };
   }
 
   private async notFound(fileName: string): Promise<NotFoundError> {

@@ -89,7 +89,7 @@ export function chooseDelivery(req: Pick<RunRequest, 'spec' | 'profile' | 'specM
   const api = req.profile.apiVersion;
   const rawOk = api !== undefined && compareApiVersions(api, RAW_SPEC_API) >= 0;
   const file = req.spec.storeName;
-  const raw = `raw://${JSON.stringify(req.spec.spec)}`;
+  const raw = (): string => `raw://${JSON.stringify(req.spec.spec)}`;
   switch (req.specMode) {
     case 'file':
       if (!file) {
@@ -101,11 +101,11 @@ export function chooseDelivery(req: Pick<RunRequest, 'spec' | 'profile' | 'specM
       return { value: `file://${file}` };
     case 'raw':
       if (!rawOk) throw rawRefusal(api);
-      return { value: raw };
+      return { value: raw() };
     default:
       if (file) return { value: `file://${file}` };
       if (!rawOk) throw rawRefusal(api);
-      return { value: raw, note: 'The spec is not in the engine\'s CredentialSpecs folder: it is passed inline (credentialspec=raw://).' };
+      return { value: raw(), note: 'The spec is not in the engine\'s CredentialSpecs folder: it is passed inline (credentialspec=raw://).' };
   }
 }
 
