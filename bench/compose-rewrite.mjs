@@ -44,7 +44,7 @@ export async function benchComposeRewrite(root) {
         { name: BUNDLE, run: () => timeOnce(process.execPath, [bundle, 'compose', 'convert', '-f', file], { env }) },
         { name: PLAIN, run: () => timeOnce(process.execPath, ['-e', plain], { env }) },
       ],
-      { runs: 12, warmup: 2 },
+      { runs: 20, warmup: 2 },
     );
     return [
       ratioRow({ title: `compose: convert of a ${SERVICES}-service file (the installed plugin) vs parse+print with the yaml package`, candidate: CONVERT, baseline: PLAIN, samples, target: 1.5 }),

@@ -10,7 +10,7 @@ import { accountNameProblem, splitAccountName } from '../credspec/model';
 import { checkSpecName, specNameFromArg } from '../credspec/naming';
 import { InvalidInputError, UsageError } from '../errors';
 import { interpolate, InterpolationError, type Lookup } from './env';
-import { deref, effectiveEntry, isMap, isScalar, keyText, lineOf, OVERRIDE_TAG, RESET_TAG, toData, type ComposeDoc, type Entry } from './yaml-doc';
+import { deref, effectiveEntries, effectiveEntry, isMap, isScalar, keyText, lineOf, OVERRIDE_TAG, RESET_TAG, toData, type ComposeDoc, type Entry } from './yaml-doc';
 
 export const GMSA_KEY = 'x-gmsa';
 export const CREDENTIAL_SPEC_KEY = 'credential_spec';
@@ -152,12 +152,24 @@ interface Found {
   data: unknown;
 }
 
-function lookupKey(site: ServiceSite, key: string): Found | undefined {
+function lookupKey(site: ServiceSite, key: string, entries?: ReadonlyMap<string, Entry>): Found | undefined {
   if (!site.map) return undefined;
-  const entry = effectiveEntry(site.file.doc, site.map, key);
+  const entry = entries ? entries.get(key) : effectiveEntry(site.file.doc, site.map, key);
   if (!entry) return undefined;
-  return { entry, site, data: toData(site.file.doc, entry.value) };
+  let data: unknown;
+  let converted = false;
+  return {
+    entry,
+    site,
+    get data(): unknown {
+      if (!converted) [data, converted] = [toData(site.file.doc, entry.value), true];
+      return data;
+    },
+  };
 }
+
+/** The settings mergeSite reads, looked up in one pass over each definition. */
+const SITE_KEYS: ReadonlySet<string> = new Set([GMSA_KEY, CREDENTIAL_SPEC_KEY, 'hostname', 'user', 'isolation', 'security_opt', 'profiles', 'scale', 'deploy']);
 
 function asString(v: unknown): string | undefined {
   if (typeof v === 'string') return v;
@@ -356,8 +368,9 @@ function mergeSite(svc: ComposeService, site: ServiceSite, lookup: Lookup): void
   const notes: string[] = [];
   const a = acc.get(svc) ?? {};
   acc.set(svc, a);
-  const gmsa = lookupKey(site, GMSA_KEY);
-  const cred = lookupKey(site, CREDENTIAL_SPEC_KEY);
+  const entries = site.map ? effectiveEntries(site.file.doc, site.map, SITE_KEYS) : undefined;
+  const gmsa = lookupKey(site, GMSA_KEY, entries);
+  const cred = lookupKey(site, CREDENTIAL_SPEC_KEY, entries);
   if (gmsa) {
     if (tagOf(gmsa) === RESET_TAG) delete a.gmsa;
     else a.gmsa = gmsa;
@@ -367,12 +380,12 @@ function mergeSite(svc: ComposeService, site: ServiceSite, lookup: Lookup): void
     else a.credentialSpec = cred;
   }
   for (const key of ['hostname', 'user', 'isolation'] as const) {
-    const s = scalarSetting(lookupKey(site, key), lookup, key, notes);
+    const s = scalarSetting(lookupKey(site, key, entries), lookup, key, notes);
     if (!s) continue;
     if (s.reset || !s.value) delete svc[key];
     else svc[key] = s.value;
   }
-  const so = lookupKey(site, 'security_opt');
+  const so = lookupKey(site, 'security_opt', entries);
   if (so) {
     if (tagOf(so) === RESET_TAG || tagOf(so) === OVERRIDE_TAG) svc.securityOpt = [];
     if (tagOf(so) !== RESET_TAG && Array.isArray(so.data)) {
@@ -382,7 +395,7 @@ function mergeSite(svc: ComposeService, site: ServiceSite, lookup: Lookup): void
       }
     }
   }
-  const profiles = lookupKey(site, 'profiles');
+  const profiles = lookupKey(site, 'profiles', entries);
   if (profiles) {
     if (tagOf(profiles) === RESET_TAG || tagOf(profiles) === OVERRIDE_TAG) svc.profiles = [];
     if (tagOf(profiles) !== RESET_TAG && Array.isArray(profiles.data)) {
@@ -392,7 +405,7 @@ function mergeSite(svc: ComposeService, site: ServiceSite, lookup: Lookup): void
       }
     }
   }
-  const scale = lookupKey(site, 'scale');
+  const scale = lookupKey(site, 'scale', entries);
   if (scale) {
     if (tagOf(scale) === RESET_TAG) delete a.scale;
     else {
@@ -400,7 +413,7 @@ function mergeSite(svc: ComposeService, site: ServiceSite, lookup: Lookup): void
       if (n !== undefined) a.scale = n;
     }
   }
-  const deploy = lookupKey(site, 'deploy');
+  const deploy = lookupKey(site, 'deploy', entries);
   if (deploy) {
     if (tagOf(deploy) === RESET_TAG) delete a.replicas;
     else if (isMap(deploy.entry.value)) {

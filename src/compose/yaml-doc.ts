@@ -49,10 +49,12 @@ export const OVERRIDE_TAG = '!override';
 /** Tag definitions for !reset and !override on maps, sequences and scalars, so they parse and print back. */
 function composeTags(Y: YamlLib): NonNullable<import('yaml').ParseOptions & import('yaml').SchemaOptions>['customTags'] {
   const tags: unknown[] = [];
+  // No identify(): these tags are only ever written explicitly, and yaml asks identify() of every tag for
+  // every value it prints.
   for (const tag of [RESET_TAG, OVERRIDE_TAG]) {
-    tags.push({ tag, collection: 'map', nodeClass: Y.YAMLMap, identify: () => false });
-    tags.push({ tag, collection: 'seq', nodeClass: Y.YAMLSeq, identify: () => false });
-    tags.push({ tag, identify: () => false, resolve: (s: string) => s });
+    tags.push({ tag, collection: 'map', nodeClass: Y.YAMLMap });
+    tags.push({ tag, collection: 'seq', nodeClass: Y.YAMLSeq });
+    tags.push({ tag, resolve: (s: string) => s });
   }
   return tags as never;
 }
@@ -564,6 +566,30 @@ export function effectiveEntry(doc: Document, map: YAMLMap, key: string, seen: S
     if (e) return e;
   }
   return undefined;
+}
+
+/**
+ * effectiveEntry for several keys in one pass over the map and its merge sources (the same answer for
+ * each key as effectiveEntry gives).
+ */
+export function effectiveEntries(doc: Document, map: YAMLMap, keys: ReadonlySet<string>): Map<string, Entry> {
+  const out = new Map<string, Entry>();
+  const seen = new Set<YAMLMap>();
+  const visit = (m: YAMLMap): void => {
+    if (seen.has(m) || out.size === keys.size) return;
+    seen.add(m);
+    for (const p of m.items) {
+      if (isMergePair(p)) continue;
+      const k = keyText(p);
+      if (!keys.has(k) || out.has(k)) continue;
+      const value = deref(doc, p.value);
+      const tag = (p.value as Node | null)?.tag ?? (value as Node | null)?.tag;
+      out.set(k, tag ? { pair: p, holder: m, value, tag } : { pair: p, holder: m, value });
+    }
+    for (const src of mergeSources(doc, m)) visit(src);
+  };
+  visit(map);
+  return out;
 }
 
 /** Every map, the map itself and its merge sources transitively, that has its own `key`. */
