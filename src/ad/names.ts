@@ -186,11 +186,15 @@ export interface DomainNames {
  * when the suffix is not its DNS (or NetBIOS) name: the account would silently be looked up in the
  * connected domain instead. Names without a domain part pass.
  */
+/** Whether a domain as a user writes it (NetBIOS or DNS name, a trailing dot allowed) is `domain`; without case. */
+export function namesDomain(qualifier: string, domain: DomainNames): boolean {
+  const q = qualifier.replace(/\.$/, '').toLowerCase();
+  return q === domain.netbiosName.toLowerCase() || q === domain.dnsName.toLowerCase();
+}
+
 export function checkSameDomain(input: string, domain: DomainNames): void {
   const { domain: qualifier } = splitAccountName(input);
-  if (qualifier === undefined) return;
-  const q = qualifier.replace(/\.$/, '').toLowerCase();
-  if (q === domain.netbiosName.toLowerCase() || q === domain.dnsName.toLowerCase()) return;
+  if (qualifier === undefined || namesDomain(qualifier, domain)) return;
   const upn = !input.includes('\\');
   throw new InvalidInputError(
     `${shown(input)} names an account of ${upn ? 'the DNS domain' : 'the domain'} ${shown(qualifier)}, but the directory connected to is ${domain.netbiosName} (${domain.dnsName}); accounts of other domains are not supported`,

@@ -23,8 +23,13 @@ export interface VerifyOptions extends LookupFlags {
   root?: string;
 }
 
+/** What lets verify go on whatever the lookup missed: naming the domain. */
+function domainFix(container: string): string {
+  return `Give the domain with docker gmsa verify --domain contoso.com ${container}.`;
+}
+
 function verifyWording(container: string): SpecWording {
-  const fix = `Give the domain with docker gmsa verify --domain contoso.com ${container}.`;
+  const fix = domainFix(container);
   return {
     outcome: 'nothing was verified',
     notFoundHint: () => fix,
@@ -39,7 +44,7 @@ async function domainOf(name: string, g: ContainerGmsa, o: VerifyOptions, sessio
   if (o.domain) return o.domain;
   if (g.domain) return g.domain;
   const shown = g.option.length > 60 ? `${g.option.slice(0, 60)}...` : g.option;
-  if (!g.account) throw new UsageError(`cannot tell the gMSA or the domain of ${name}'s credential spec (${shown}) from this machine`, `Give the domain with docker gmsa verify --domain contoso.com ${name}.`);
+  if (!g.account) throw new UsageError(`cannot tell the gMSA or the domain of ${name}'s credential spec (${shown}) from this machine`, domainFix(name));
   const { findSpec, offlineWanted } = require('./spec-lookup') as typeof import('./spec-lookup');
   const found = await findSpec(
     {
@@ -53,8 +58,10 @@ async function domainOf(name: string, g: ContainerGmsa, o: VerifyOptions, sessio
     },
     deps,
   ).catch((err: unknown) => {
-    // Whatever would have found the spec, --domain is the step that lets verify go on.
-    if (err instanceof NotFoundError) throw new NotFoundError(err.message, `Give the domain with docker gmsa verify --domain contoso.com ${name}.${err.hint ? ` Or: ${err.hint}` : ''}`);
+    // Whatever would have found the spec, --domain is the step that lets verify go on; a step's own
+    // fix (set GMSA_DOMAIN...) follows it, unless the lookup's hint is that step already.
+    const fix = domainFix(name);
+    if (err instanceof NotFoundError && err.hint !== fix) throw new NotFoundError(err.message, `${fix}${err.hint ? ` Or: ${err.hint}` : ''}`);
     throw err;
   });
   return found.spec.DomainJoinConfig.DnsName;

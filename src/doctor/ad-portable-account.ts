@@ -25,12 +25,11 @@ export const adPortableAccount: Check = {
       return skip("the portable account is in the plugin's secret, which doctor does not fetch; give --portable-account DOMAIN\\user, or pipe the secret into --portable-secret-stdin");
     }
     const { bareName } = require('../ad/accounts') as typeof import('../ad/accounts');
-    const { checkSameDomain } = require('../ad/names') as typeof import('../ad/names');
+    const { checkSameDomain, namesDomain } = require('../ad/names') as typeof import('../ad/names');
     const { readDisagrees, readPasswordAsHost, testHostAccess } = require('../ad/access') as typeof import('../ad/access');
     const [g, d, dir] = await Promise.all([ctx.gmsa(), ctx.domainInfo(), ctx.directory()]);
     if (given?.domain !== undefined) {
-      const dom = given.domain.replace(/\.$/, '').toLowerCase();
-      if (dom !== d.dnsName.toLowerCase() && dom !== d.netbiosName.toLowerCase()) {
+      if (!namesDomain(given.domain, d)) {
         return fail(`the plugin's secret names the domain ${given.domain}, but ${g.name} is in ${d.netbiosName} (${d.dnsName})`, `Put a portable account of ${d.dnsName} in the secret.`);
       }
     }

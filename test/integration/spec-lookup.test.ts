@@ -254,6 +254,7 @@ labDescribe('spec lookup without spec files: AD, swarm configs, remote Windows e
         expect(offline.stderr).toMatch(/^Error: no credential spec found for /m);
         expect(offline.stderr).toMatch(/Active Directory: not asked \(--offline/);
         expect(offline.stderr).toMatch(new RegExp(`docker gmsa verify --domain contoso\\.com f${id}`));
+        expect(offline.stderr.split('verify --domain').length - 1).toBe(1);
       } finally {
         await remote.close();
       }

@@ -7,6 +7,7 @@ import {
   dnsHostNameProblem,
   gmsaNameProblem,
   groupNameProblem,
+  namesDomain,
   shown,
   spnProblem,
 } from '../../../src/ad/names';
@@ -175,5 +176,17 @@ describe('a name qualified with another domain is refused', () => {
     expect((err as Error).message).toMatch(why);
     expect((err as Error).message).toMatch(/connected to is CONTOSO \(contoso\.com\); accounts of other domains are not supported/);
     expect((err as InvalidInputError).hint).toMatch(/connect to a domain controller of that domain/);
+  });
+});
+
+describe('which domain a name means', () => {
+  const contoso = { netbiosName: 'CONTOSO', dnsName: 'contoso.com' };
+  test.each(['CONTOSO', 'contoso', 'contoso.com', 'CONTOSO.COM.', 'contoso.com.'])('%s names CONTOSO', (q) => expect(namesDomain(q, contoso)).toBe(true));
+  test.each(['FABRIKAM', 'contoso.org', 'sub.contoso.com', 'contoso.com..', ''])('%s does not', (q) => expect(namesDomain(q, contoso)).toBe(false));
+  test('checkSameDomain lets bare and own-domain names through and refuses the rest', () => {
+    expect(() => checkSameDomain('webapp01', contoso)).not.toThrow();
+    expect(() => checkSameDomain('CONTOSO\\webapp01', contoso)).not.toThrow();
+    expect(() => checkSameDomain('webapp01@contoso.com.', contoso)).not.toThrow();
+    expect(() => checkSameDomain('FABRIKAM\\webapp01', contoso)).toThrow(/names an account of the domain "?FABRIKAM"?, but the directory connected to is CONTOSO \(contoso\.com\)/);
   });
 });
