@@ -8,7 +8,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { installedPlugin, sideBySide, timeOnce } from './lib.mjs';
+import { installedPlugin, interleave, ratioRow, sideBySide, timeOnce } from './lib.mjs';
 
 const COUNT = 500;
 const names = Array.from({ length: COUNT }, (_, i) => `bench${String(i + 1).padStart(4, '0')}`);
@@ -71,18 +71,30 @@ export function benchAdSpecCreate(root) {
       ldap('DC=contoso,DC=com', 'sub', orFilter, ['sAMAccountName', 'objectClass', 'objectSid']),
   };
   // The directory side alone: the same command with --dry-run checks every account and builds every spec
-  // but creates no file (creating 500 files is a file-system cost ldapsearch does not pay).
-  const dry = sideBySide({
-    title: `AD, directory side: spec create --dry-run for ${COUNT} gMSAs vs the same ldapsearch`,
-    candidate: {
-      name: `docker-gmsa spec create x${COUNT} --dry-run`,
-      run: () => gmsa('spec', 'create', ...names, '--dry-run', '--root', tmpdir()),
-    },
-    baseline,
-    runs: 10,
-    warmup: 2,
-    target: 1.5,
-  });
+  // but creates no file (creating 500 files is a file-system cost ldapsearch does not pay). Beside it, the
+  // floor of any Node plugin: ldapts alone fetching the same (bench/ldap-floor.mjs).
+  const DRY = `docker gmsa spec create x${COUNT} --dry-run`;
+  const FLOOR = `node + ldapts alone, the same searches`;
+  const floorEnv = { ...process.env, ...env };
+  const samples = interleave(
+    [
+      { name: DRY, run: () => gmsa('spec', 'create', ...names, '--dry-run', '--root', tmpdir()) },
+      { name: FLOOR, run: () => timeOnce(process.execPath, [join(root, 'bench/ldap-floor.mjs'), String(COUNT)], { env: floorEnv }) },
+      baseline,
+    ],
+    { runs: 12, warmup: 2 },
+  );
+  const dry = [
+    ratioRow({ title: `AD, directory side: spec create --dry-run for ${COUNT} gMSAs vs the same ldapsearch`, candidate: DRY, baseline: baseline.name, samples, target: 1.5 }),
+    ratioRow({
+      title: `AD, directory side: the floor of a plugin in Node (ldapts alone) vs the same ldapsearch (printed only)`,
+      note: 'one Node start, TLS and BER decoding in JavaScript: a plugin in Node on ldapts starts from this row',
+      candidate: FLOOR,
+      baseline: baseline.name,
+      samples,
+    }),
+    ratioRow({ title: `AD, directory side: spec create --dry-run vs that floor (what docker gmsa itself adds)`, candidate: DRY, baseline: FLOOR, samples, target: 1.2 }),
+  ];
   const full = sideBySide({
     title: `AD: spec create for ${COUNT} gMSAs in one call vs the same ldapsearch plus ${COUNT} files of ${bytes} bytes written the same safe way`,
     candidate: {
@@ -111,5 +123,5 @@ export function benchAdSpecCreate(root) {
     warmup: 2,
     target: 1.5,
   });
-  return [dry, full];
+  return [...dry, full];
 }
