@@ -107,8 +107,8 @@ function storeStep(account: string, store: SpecStore | undefined, rootFlag: bool
     run: async (): Promise<StepResult> => {
       if (!store) return { miss: { reason: unreadable() } };
       // several specs for one account: the one with the default name wins (SpecStore.chooseForAccount)
-      const listed = listings?.of(store);
-      const choice = await store.chooseForAccount(account, listed?.then((l) => l.entries));
+      const listed = listings ? await listings.of(store) : undefined;
+      const choice = await store.chooseForAccount(account, listed?.entries);
       if (choice.kind === 'none') return { miss: { reason: `no spec for ${account} in ${store.dir}` } };
       if (choice.kind === 'ambiguous') {
         const names = choice.candidates.map((m) => m.name);
@@ -119,7 +119,7 @@ function storeStep(account: string, store: SpecStore | undefined, rootFlag: bool
       }
       if (choice.others.length > 0) report(`spec for ${account}: ${choice.entry.name} (also matching: ${choice.others.map((e) => e.name).join(', ')})\n`);
       // The listing read the file already (the lookup validates what it gets).
-      const known = (await listed)?.bytes.get(choice.entry.name);
+      const known = listed?.bytes.get(choice.entry.name);
       if (known) return { found: { bytes: known, origin: { kind: 'store', dir: store.dir, name: choice.entry.name, root: rootFlag } } };
       const found = await store.read(choice.entry.name);
       return { found: { bytes: found.bytes, origin: { kind: 'store', dir: store.dir, name: found.name, root: rootFlag } } };
@@ -239,9 +239,9 @@ export async function findSpec(req: SpecRequest, deps: Deps): Promise<FoundSpecC
  * The lookup for the x-gmsa requests of compose files (compose, stack deploy): findSpec once per account
  * and spec name, with the x-gmsa wording and `outcome`; a failure names the service's file and line (`at`).
  */
-export function xGmsaLookup(common: Omit<SpecRequest, 'account' | 'spec' | 'wording'>, outcome: string, deps: Deps): (req: { account: string; spec?: string }, at: string | (() => string)) => Promise<FoundSpecChoice> {
+export function xGmsaLookup(common: Omit<SpecRequest, 'account' | 'spec' | 'wording' | 'listings'>, outcome: string, deps: Deps): (req: { account: string; spec?: string }, at: () => string) => Promise<FoundSpecChoice> {
   const looked = new Map<string, Promise<FoundSpecChoice>>();
-  const listings = common.listings ?? storeListings();
+  const listings = storeListings();
   return (req, at) => {
     const key = `${req.account.toLowerCase()}\n${req.spec ?? ''}`;
     let found = looked.get(key);
@@ -249,6 +249,6 @@ export function xGmsaLookup(common: Omit<SpecRequest, 'account' | 'spec' | 'word
       found = findSpec({ ...common, listings, account: req.account, ...(req.spec !== undefined ? { spec: req.spec } : {}), wording: xGmsaWording(outcome) }, deps);
       looked.set(key, found);
     }
-    return found.catch((err: unknown) => Promise.reject(located(err, typeof at === 'string' ? at : at())));
+    return found.catch((err: unknown) => Promise.reject(located(err, at())));
   };
 }

@@ -156,14 +156,14 @@ function lookupKey(site: ServiceSite, key: string, entries?: ReadonlyMap<string,
   if (!site.map) return undefined;
   const entry = entries ? entries.get(key) : effectiveEntry(site.file.doc, site.map, key);
   if (!entry) return undefined;
-  let data: unknown;
-  let converted = false;
+  // The data is converted when it is read: several settings (deploy, extends) only need the entry.
+  let data: { value: unknown } | undefined;
   return {
     entry,
     site,
     get data(): unknown {
-      if (!converted) [data, converted] = [toData(site.file.doc, entry.value), true];
-      return data;
+      data ??= { value: toData(site.file.doc, entry.value) };
+      return data.value;
     },
   };
 }

@@ -165,7 +165,6 @@ export interface EditPlan {
   renamed?: { key: string; shownAs: string; restore: () => void };
 }
 
-
 /** The removed key's comments: the lines above it, and the one after a one-line (or flow) value. */
 interface MovedComments {
   commentBefore: string | null;
@@ -206,7 +205,6 @@ function dropCredentialSpecEntries(site: ServiceSite & { map: YAMLMap }): boolea
   return changed;
 }
 
-/** Adds `edit.value` to the list the service has; returns the next insertion index and the added item. */
 /**
  * A node for a value docker gmsa writes: text and other scalars directly, lists of them as a block list,
  * anything else through the document (doc.createNode sets up alias bookkeeping for every call, the cost
@@ -228,6 +226,7 @@ function pairOf(doc: Document, key: string, value: unknown): Pair {
   return new Y.Pair(new Y.Scalar(key), nodeOf(doc, value));
 }
 
+/** Adds `edit.value` to the list the service has; returns the next insertion index and the added item. */
 function appendTo(doc: Document, map: YAMLMap, edit: KeyEdit, had: unknown, at: number): { at: number; node: Node | undefined } {
   const i = ownIndex(map, edit.key);
   const own = i >= 0 ? (map.items[i] as Pair) : undefined;

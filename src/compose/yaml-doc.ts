@@ -232,12 +232,7 @@ function checkAliases(doc: Document, label: string, lines: { linePos(offset: num
         );
       }
       expanded += sizeOf.get(target) ?? 0;
-      if (expanded > MAX_EXPANDED_NODES) {
-        throw new InvalidInputError(
-          `${label}: its aliases expand too far (Excessive alias count indicates a resource exhaustion attack)`,
-          `Every alias repeats the whole value it refers to; check the anchors (&name) and aliases (*name) of ${label} for values made of aliases that are themselves repeated.`,
-        );
-      }
+      if (expanded > MAX_EXPANDED_NODES) throw expansionRefused(label, TOO_MANY_EXPANSIONS);
       const d = depthOf.get(target) ?? 0;
       if (level + d > MAX_NESTING) {
         throw new InvalidInputError(
@@ -274,7 +269,7 @@ function checkAliases(doc: Document, label: string, lines: { linePos(offset: num
  * items), depth first: what yaml's visit() does for our purposes, without the frozen path array it
  * builds for every node (the cost of a visit, in time and garbage, on a large file).
  */
-export function walkNodes(node: unknown, fn: (n: Node) => void): void {
+function walkNodes(node: unknown, fn: (n: Node) => void): void {
   const Y = yamlLib();
   const walk = (n: unknown): void => {
     if (isPair(n)) {
@@ -302,18 +297,32 @@ interface DocumentIndex {
   targets: Map<Alias, Node | undefined>;
 }
 
+/**
+ * Alias targets as a walk in document order meets the nodes: an alias refers to the last node before it
+ * with its anchor, as YAML defines it. `see` takes every node; `targets` is the answer.
+ */
+function aliasTracker(): { see(n: Node): void; targets: Map<Alias, Node | undefined> } {
+  const targets = new Map<Alias, Node | undefined>();
+  const last = new Map<string, Node>();
+  return {
+    targets,
+    see: (n) => {
+      if (isAlias(n)) targets.set(n, last.get(n.source));
+      else {
+        const anchor = (n as { anchor?: string }).anchor;
+        if (anchor) last.set(anchor, n);
+      }
+    },
+  };
+}
+
 function indexDocument(doc: Document, text: string): DocumentIndex {
   // Maps, not WeakMaps: they live as long as the document, and a WeakMap of every scalar costs the garbage
   // collector more than it saves.
-  const out: DocumentIndex = { written: new Map(), folded: new Map(), targets: new Map() };
-  const last = new Map<string, Node>();
+  const aliases = aliasTracker();
+  const out: DocumentIndex = { written: new Map(), folded: new Map(), targets: aliases.targets };
   walkNodes(doc, (n) => {
-    if (isAlias(n)) {
-      out.targets.set(n, last.get(n.source));
-      return;
-    }
-    const anchor = (n as { anchor?: string }).anchor;
-    if (anchor) last.set(anchor, n);
+    aliases.see(n);
     if (isScalar(n)) {
       // A scalar's range starts after its anchor and tag and ends with its value: its spelling.
       const range = n.range;
@@ -455,16 +464,9 @@ const anchorIndex = new WeakMap<object, Map<Alias, Node | undefined>>();
 function aliasTargets(doc: Document): Map<Alias, Node | undefined> {
   let targets = anchorIndex.get(doc);
   if (!targets) {
-    const found = new Map<Alias, Node | undefined>();
-    const last = new Map<string, Node>();
-    walkNodes(doc, (n) => {
-      if (isAlias(n)) found.set(n, last.get(n.source));
-      else {
-        const anchor = (n as { anchor?: string }).anchor;
-        if (anchor) last.set(anchor, n);
-      }
-    });
-    targets = found;
+    const aliases = aliasTracker();
+    walkNodes(doc, aliases.see);
+    targets = aliases.targets;
     anchorIndex.set(doc, targets);
   }
   return targets;
@@ -550,17 +552,18 @@ export interface Entry {
   tag?: string;
 }
 
+/** A pair as an Entry of `holder`: its value with aliases followed, and the tag it has. */
+function entryOf(doc: Document, pair: Pair, holder: YAMLMap): Entry {
+  const value = deref(doc, pair.value);
+  const tag = (pair.value as Node | null)?.tag ?? (value as Node | null)?.tag;
+  return tag ? { pair, holder, value, tag } : { pair, holder, value };
+}
+
 /** The effective entry for `key` in `map`: the map's own pair, else the first merge source that has one. */
 export function effectiveEntry(doc: Document, map: YAMLMap, key: string, seen: Set<YAMLMap> = new Set()): Entry | undefined {
   if (seen.has(map)) return undefined;
   seen.add(map);
-  for (const p of map.items) {
-    if (!isMergePair(p) && keyText(p) === key) {
-      const value = deref(doc, p.value);
-      const tag = (p.value as Node | null)?.tag ?? (value as Node | null)?.tag;
-      return tag ? { pair: p, holder: map, value, tag } : { pair: p, holder: map, value };
-    }
-  }
+  for (const p of map.items) if (!isMergePair(p) && keyText(p) === key) return entryOf(doc, p, map);
   for (const src of mergeSources(doc, map)) {
     const e = effectiveEntry(doc, src, key, seen);
     if (e) return e;
@@ -581,10 +584,7 @@ export function effectiveEntries(doc: Document, map: YAMLMap, keys: ReadonlySet<
     for (const p of m.items) {
       if (isMergePair(p)) continue;
       const k = keyText(p);
-      if (!keys.has(k) || out.has(k)) continue;
-      const value = deref(doc, p.value);
-      const tag = (p.value as Node | null)?.tag ?? (value as Node | null)?.tag;
-      out.set(k, tag ? { pair: p, holder: m, value, tag } : { pair: p, holder: m, value });
+      if (keys.has(k) && !out.has(k)) out.set(k, entryOf(doc, p, m));
     }
     for (const src of mergeSources(doc, m)) visit(src);
   };
@@ -631,6 +631,16 @@ const MAX_EXPANDED_NODES = 10_000_000;
 
 class ExpansionError extends Error {}
 
+const TOO_MANY_EXPANSIONS = 'Excessive alias count indicates a resource exhaustion attack';
+
+/** The refusal of a file whose aliases expand too far (`why`: what gave it away). */
+function expansionRefused(label: string, why: string): InvalidInputError {
+  return new InvalidInputError(
+    `${label}: its aliases expand too far (${why})`,
+    `Every alias repeats the whole value it refers to; check the anchors (&name) and aliases (*name) of ${label} for values made of aliases that are themselves repeated.`,
+  );
+}
+
 const YAML_COLLECTION_TAGS = new Set(['tag:yaml.org,2002:set', 'tag:yaml.org,2002:omap', 'tag:yaml.org,2002:pairs']);
 
 /**
@@ -647,7 +657,7 @@ function converter(doc: Document): (node: unknown) => unknown {
   let expanded = 0;
   const count = (n: number): void => {
     expanded += n;
-    if (expanded > MAX_EXPANDED_NODES) throw new ExpansionError('Excessive alias count indicates a resource exhaustion attack');
+    if (expanded > MAX_EXPANDED_NODES) throw new ExpansionError(TOO_MANY_EXPANSIONS);
   };
   const set = (out: Record<string, unknown>, key: string, value: unknown): void => {
     if (key === '__proto__') Object.defineProperty(out, key, { value, writable: true, enumerable: true, configurable: true });
@@ -708,10 +718,7 @@ function converter(doc: Document): (node: unknown) => unknown {
       return of(Y.isDocument(node) ? node.contents : node);
     } catch (err) {
       if (!(err instanceof ExpansionError)) throw err;
-      throw new InvalidInputError(
-        `${label()}: its aliases expand too far (${err.message})`,
-        `Every alias repeats the whole value it refers to; check the anchors (&name) and aliases (*name) of ${label()} for values made of aliases that are themselves repeated.`,
-      );
+      throw expansionRefused(label(), err.message);
     }
   };
 }

@@ -669,10 +669,10 @@ export class SpecStore {
    * compared case-insensitively), valid or not, sorted by name. `listed`: this store's list() already
    * taken (several accounts looked up in one run read the folder once).
    */
-  async findByAccount(account: string, listed?: Promise<StoreEntry[]>): Promise<StoreEntry[]> {
+  async findByAccount(account: string, listed?: readonly StoreEntry[]): Promise<StoreEntry[]> {
     const wanted = splitAccountName(account).name.toLowerCase();
     if (wanted === '') return [];
-    const entries = await (listed ?? this.list());
+    const entries = listed ?? (await this.list());
     return entries.filter((e) => e.account !== undefined && splitAccountName(e.account).name.toLowerCase() === wanted);
   }
 
@@ -681,7 +681,7 @@ export class SpecStore {
    * default name (`<netbios>_<account>.json`, what spec create writes, compared without case) wins and the
    * rest are returned as `others`; when several do and not exactly one has its default name, `ambiguous`.
    */
-  async chooseForAccount(account: string, listed?: Promise<StoreEntry[]>): Promise<AccountChoice> {
+  async chooseForAccount(account: string, listed?: readonly StoreEntry[]): Promise<AccountChoice> {
     const matches = await this.findByAccount(account, listed);
     if (matches.length === 0) return { kind: 'none' };
     if (matches.length === 1) return { kind: 'one', entry: matches[0] as StoreEntry, others: [] };

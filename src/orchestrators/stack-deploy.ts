@@ -74,7 +74,7 @@ export async function deployStack(args: StackArgs, deps: Deps, lookupFlags: { of
     const at = where(req.site);
     let spec: CredentialSpec;
     if (req.kind === 'x-gmsa') {
-      spec = (await find(req, at)).spec;
+      spec = (await find(req, () => at)).spec;
     } else if (req.kind === 'file') {
       if (!store) {
         throw new UnsupportedEngineError(

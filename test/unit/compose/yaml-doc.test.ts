@@ -4,7 +4,7 @@
  * the bound still go through the whole rewrite.
  */
 import { InvalidInputError, type GmsaError } from '../../../src/errors';
-import { MAX_NESTING, parseComposeText, servicesData, toData } from '../../../src/compose/yaml-doc';
+import { effectiveEntries, effectiveEntry, MAX_NESTING, parseComposeText, serviceMaps, servicesData, toData } from '../../../src/compose/yaml-doc';
 import { parseDocument } from 'yaml';
 import { project, rewrite } from './helpers';
 
@@ -126,6 +126,16 @@ x-labels: &x {k: v}
     // The same answers as yaml's own conversion of the whole document.
     const reference = parseDocument(MERGES, { merge: true }).toJS({ maxAliasCount: -1 }) as { services: Record<string, unknown> };
     for (const name of ['own', 'later', 'shared']) expect(data?.get(name)).toEqual(reference.services[name]);
+  });
+
+  test('several keys looked up in one pass find what one lookup per key finds', () => {
+    const d = parseComposeText('/p/compose.yaml', 'compose.yaml', MERGES);
+    const keys = new Set(['image', 'restart', 'labels', 'user', 'isolation', 'hostname']);
+    for (const { map } of serviceMaps(d)) {
+      const all = effectiveEntries(d.doc, map, keys);
+      for (const k of keys) expect(all.get(k)).toEqual(effectiveEntry(d.doc, map, k));
+    }
+    expect(effectiveEntries(d.doc, serviceMaps(d)[0]!.map, keys).get('image')?.pair.value).toMatchObject({ value: 'mine' });
   });
 
   test('an anchored value is read once and shared by its aliases', () => {
