@@ -100,10 +100,15 @@ export function toPrincipal(e: Entry): Principal {
   return p;
 }
 
-/** Names per search: at most 2 entries each, well under the 1000 entries AD returns without paging. */
-const BATCH = 200;
-/** Searches in flight at once on the one connection (LDAP lets a client pipeline them). */
-const IN_FLIGHT = 4;
+/**
+ * Names per search (at most 2 entries each, far under the 1000 entries AD returns without paging), and
+ * searches in flight at once on the one connection (LDAP lets a client pipeline them; a new one goes out
+ * as soon as one is answered). Small filters: Samba's cost for an OR filter grows faster than its terms
+ * (measured on the lab DC for 500 names: one 1000-term filter ~145 ms, chunks of 200 names 4 at a time
+ * ~65 ms, chunks of 50 names 8 at a time ~29 ms), and the DC works on one while we decode another.
+ */
+const BATCH = 50;
+const IN_FLIGHT = 8;
 
 /** What a lookup needs to tell kinds apart and name the object. */
 export const IDENTITY_ATTRS = ['sAMAccountName', 'objectClass', 'objectSid'];
@@ -140,15 +145,18 @@ export async function lookupPrincipals(dir: Directory, domainDn: string, names: 
       `look up ${chunk.length === 1 ? chunk[0] : `${chunk.length} accounts`}`,
     );
   };
+  // Each answer is decoded while the DC still works on the others.
+  const results: Principal[][] = [];
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    for (let i = next++; i < chunks.length; i = next++) results[i] = (await search(chunks[i] as string[])).map(toPrincipal);
+  };
+  await Promise.all(Array.from({ length: Math.min(IN_FLIGHT, chunks.length) }, lane));
   const found = new Map<string, Principal>();
-  for (let i = 0; i < chunks.length; i += IN_FLIGHT) {
-    const results = await Promise.all(chunks.slice(i, i + IN_FLIGHT).map(search));
-    for (const e of results.flat()) {
-      const p = toPrincipal(e);
-      const key = p.name.toLowerCase();
-      const prev = found.get(key);
-      if (!prev || (!prev.samAccountName.endsWith('$') && p.samAccountName.endsWith('$'))) found.set(key, p);
-    }
+  for (const p of results.flat()) {
+    const key = p.name.toLowerCase();
+    const prev = found.get(key);
+    if (!prev || (!prev.samAccountName.endsWith('$') && p.samAccountName.endsWith('$'))) found.set(key, p);
   }
   return found;
 }

@@ -11,6 +11,7 @@ import { DirectoryError, DirectoryUnreachableError, fsError, GmsaError, InvalidI
 import { seconds, withDeadline } from './deadline';
 import { discoverCandidates, type Candidate, type Resolver } from './discovery';
 import { bindName, type DirectorySettings } from './settings';
+import { defaultCa } from '../util/trust';
 
 export type Scope = 'base' | 'one' | 'sub';
 
@@ -223,7 +224,8 @@ function tlsOptionsFor(c: Candidate, s: DirectorySettings, ca: Buffer | undefine
     checkServerIdentity: (_host: string, cert: PeerCertificate) => checkServerIdentity(c.tlsName, cert),
   };
   if (!isIP(c.tlsName)) opts.servername = c.tlsName;
-  if (ca) opts.ca = ca;
+  const trusted = ca ?? (s.insecureSkipTlsVerify ? undefined : defaultCa());
+  if (trusted) opts.ca = trusted;
   return opts;
 }
 

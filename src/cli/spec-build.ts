@@ -2,7 +2,7 @@
  * How `spec create` builds a credential spec from Active Directory, shared with the spec lookup
  * (cli/spec-lookup.ts) so a spec built on the fly has exactly the bytes `spec create` would write.
  */
-import { buildCredentialSpec, serializeCredentialSpec, type DomainFacts, type HostAccountConfig } from '../credspec/model';
+import { credentialSpecBuilder, serializeCredentialSpec, type DomainFacts, type HostAccountConfig } from '../credspec/model';
 import { InvalidInputError } from '../errors';
 import type { DirectoryFlags } from '../ad/settings';
 import { withDirectory } from './ad-shared';
@@ -10,8 +10,13 @@ import type { Deps } from './deps';
 
 /** The spec file's bytes for `accounts` (the first is the container's gMSA), as `spec create` writes them. */
 export function specBytes(facts: DomainFacts, accounts: readonly string[], hostAccount?: HostAccountConfig): Buffer {
-  const built = buildCredentialSpec(facts, [...accounts], hostAccount ? { hostAccount } : {});
-  return Buffer.from(serializeCredentialSpec(built), 'utf8');
+  return specWriter(facts, hostAccount)(accounts);
+}
+
+/** specBytes for many specs of one domain: the facts are checked once. */
+export function specWriter(facts: DomainFacts, hostAccount?: HostAccountConfig): (accounts: readonly string[]) => Buffer {
+  const build = credentialSpecBuilder(facts, hostAccount ? { hostAccount } : {});
+  return (accounts) => Buffer.from(serializeCredentialSpec(build([...accounts])), 'utf8');
 }
 
 /** Domain facts and the accounts' checked names, from Active Directory over one connection. */

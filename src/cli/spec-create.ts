@@ -9,7 +9,7 @@ import type { DirectoryFlags } from '../ad/settings';
 import { addDirectoryOptions, DIRECTORY_HELP } from './ad-shared';
 import type { Deps } from './deps';
 import { collect, splitList } from './options';
-import { factsFromDirectory, specBytes } from './spec-build';
+import { factsFromDirectory, specWriter } from './spec-build';
 import { openStore, rootOption } from './spec-shared';
 
 interface CreateOptions extends DirectoryFlags {
@@ -119,9 +119,10 @@ Examples:
       const extra = splitList(o.additionalAccounts);
       const facts = o.offline ? offlineFacts(o) : await factsFromDirectory(o, [...unique, ...extra], deps);
       const ccg = hostAccount(o);
+      const write = specWriter(facts, ccg);
       const plans = unique.map((account) => ({
-        name: checkSpecName(o.name ?? defaultSpecFileName(facts.netbiosName, account)),
-        bytes: specBytes(facts, [account, ...extra], ccg),
+        name: o.name !== undefined ? checkSpecName(o.name) : defaultSpecFileName(facts.netbiosName, account),
+        bytes: write([account, ...extra]),
       }));
 
       if (o.path === '-') {

@@ -436,6 +436,14 @@ export function buildCredentialSpec(
   accounts: string[],
   opts?: { hostAccount?: HostAccountConfig },
 ): CredentialSpec {
+  return credentialSpecBuilder(facts, opts)(accounts);
+}
+
+/**
+ * buildCredentialSpec for many specs of one domain: the domain facts (and the host account) are checked
+ * once, here, and the function returned builds the spec for each list of accounts.
+ */
+export function credentialSpecBuilder(facts: DomainFacts, opts?: { hostAccount?: HostAccountConfig }): (accounts: string[]) => CredentialSpec {
   const sid = normalizeDomainSid(facts.domainSid);
   const guid = normalizeDomainGuid(facts.domainGuid);
   const dnsName = checkDnsName(facts.dnsName, 'domain DNS name');
@@ -443,40 +451,43 @@ export function buildCredentialSpec(
   const netbios = String(facts.netbiosName ?? '').trim();
   const nbProblem = netbiosNameProblem(netbios);
   if (nbProblem) throw new InvalidInputError(nbProblem.message, nbProblem.fix);
+  const hostAccount = opts?.hostAccount ? checkHostAccount(opts.hostAccount) : undefined;
 
-  if (!Array.isArray(accounts) || accounts.length === 0) {
-    throw new InvalidInputError('no gMSA account given', 'Name at least one group managed service account, e.g. webapp01.');
-  }
-  const names: string[] = [];
-  const seen = new Set<string>();
-  for (const a of accounts) {
-    const bare = normalizeAccountName(a);
-    const key = bare.toLowerCase();
-    if (seen.has(key)) continue;
-    seen.add(key);
-    names.push(bare);
-  }
-  const primary = names[0] as string;
+  return (accounts) => {
+    if (!Array.isArray(accounts) || accounts.length === 0) {
+      throw new InvalidInputError('no gMSA account given', 'Name at least one group managed service account, e.g. webapp01.');
+    }
+    const names: string[] = [];
+    const seen = new Set<string>();
+    for (const a of accounts) {
+      const bare = normalizeAccountName(a);
+      const key = bare.toLowerCase();
+      if (seen.has(key)) continue;
+      seen.add(key);
+      names.push(bare);
+    }
+    const primary = names[0] as string;
 
-  const entries: GroupManagedServiceAccount[] = [
-    { Name: primary, Scope: dnsName },
-    { Name: primary, Scope: netbios },
-    ...names.slice(1).map((n) => ({ Name: n, Scope: dnsName })),
-  ];
-  const adConfig: ActiveDirectoryConfig = { GroupManagedServiceAccounts: entries };
-  if (opts?.hostAccount) adConfig.HostAccountConfig = checkHostAccount(opts.hostAccount);
+    const entries: GroupManagedServiceAccount[] = [
+      { Name: primary, Scope: dnsName },
+      { Name: primary, Scope: netbios },
+      ...names.slice(1).map((n) => ({ Name: n, Scope: dnsName })),
+    ];
+    const adConfig: ActiveDirectoryConfig = { GroupManagedServiceAccounts: entries };
+    if (hostAccount) adConfig.HostAccountConfig = hostAccount;
 
-  return {
-    CmsPlugins: ['ActiveDirectory'],
-    DomainJoinConfig: {
-      Sid: sid,
-      MachineAccountName: primary,
-      Guid: guid,
-      DnsTreeName: treeName,
-      DnsName: dnsName,
-      NetBiosName: netbios,
-    },
-    ActiveDirectoryConfig: adConfig,
+    return {
+      CmsPlugins: ['ActiveDirectory'],
+      DomainJoinConfig: {
+        Sid: sid,
+        MachineAccountName: primary,
+        Guid: guid,
+        DnsTreeName: treeName,
+        DnsName: dnsName,
+        NetBiosName: netbios,
+      },
+      ActiveDirectoryConfig: adConfig,
+    };
   };
 }
 

@@ -7,6 +7,7 @@
  *   # docker-gmsa:cli-plugin-launcher ...
  *   if [ "$1" = docker-cli-plugin-metadata ]; then printf '<metadata>'; exit 0; fi
  *   N='<node that ran install>'; [ -x "$N" ] || N=$(command -v node) || { ...; exit 127; }
+ *   <NODE_EXTRA_CA_CERTS handed over rather than loaded by Node at start: util/trust.ts>
  *   exec "$N" -e '<LOADER>' -- "$0" "$@"
  *   exit 127
  *   #docker-gmsa:sections {"bundle":[0,n],"body":[n,m],...,"body.cache":[...]}
@@ -27,6 +28,7 @@
  */
 import { brotliDecompressSync } from 'node:zlib';
 import { Script } from 'node:vm';
+import { EXTRA_CA_DEFERRED, EXTRA_CA_HANDOFF } from '../util/trust';
 
 /** Present in the launcher's header (the bundle section carries PLUGIN_MARKER as well). */
 export const LAUNCHER_MARKER = 'docker-gmsa:cli-plugin-launcher';
@@ -55,6 +57,12 @@ export const CODE_CACHE_OUT = 'DOCKER_GMSA_CODE_CACHE_OUT';
  * over this one) is still read whole from the old file.
  */
 const LOADER = `"use strict";
+const handedCa = process.env.${EXTRA_CA_HANDOFF};
+if (handedCa !== undefined) {
+  delete process.env.${EXTRA_CA_HANDOFF};
+  process.env.NODE_EXTRA_CA_CERTS = handedCa;
+  globalThis[Symbol.for(${JSON.stringify(EXTRA_CA_DEFERRED)})] = handedCa;
+}
 const fs = require("fs"), path = require("path"), vm = require("vm"), Module = require("module");
 const file = (process.argv[1] = path.resolve(process.argv[1]));
 const fd = fs.openSync(file, "r");
@@ -242,6 +250,9 @@ export function unixLauncher(input: LauncherInput): Buffer {
     ...(input.caches ? [`# V8 code caches made by ${input.caches.madeBy.replace(/[^\x20-\x7e]/g, '?')}`] : []),
     `if [ "$1" = docker-cli-plugin-metadata ]; then printf ${shQuote(printfFormat(input.metadataText))}; exit 0; fi`,
     `N=${shQuote(input.node)}; [ -x "$N" ] || N=$(command -v node) || { echo "docker-gmsa: Node.js not found: "${shQuote(input.node)}" is gone and PATH has no node" >&2; exit 127; }`,
+    // Node would parse NODE_EXTRA_CA_CERTS before the loader runs; the loader puts it back (util/trust.ts).
+    // Not with NODE_OPTIONS set: options there may change what Node's default trust is.
+    `unset ${EXTRA_CA_HANDOFF}; if [ -n "\${NODE_EXTRA_CA_CERTS-}" ] && [ -z "\${NODE_OPTIONS-}" ]; then ${EXTRA_CA_HANDOFF}=$NODE_EXTRA_CA_CERTS; export ${EXTRA_CA_HANDOFF}; unset NODE_EXTRA_CA_CERTS; fi`,
     `exec "$N" -e ${shQuote(LOADER)} -- "$0" "$@"`,
     'exit 127',
   ].join('\n');
