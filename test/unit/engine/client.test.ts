@@ -3,6 +3,7 @@ import * as https from 'https';
 import * as http from 'http';
 import type { AddressInfo } from 'net';
 import * as path from 'path';
+import { rootCertificates } from 'tls';
 import { EngineError } from '../../../src/errors';
 import { createEngineClient, mapEngineError, transport } from '../../../src/engine/client';
 import { resolveEndpoint, type ResolvedEndpoint } from '../../../src/engine/endpoint';
@@ -292,6 +293,24 @@ describe('transport', () => {
       port: 2376,
       rejectUnauthorized: false,
     });
+  });
+
+  test('tcp with TLS verified and no ca.pem: default trust, built by util/trust.ts only when the launcher kept NODE_EXTRA_CA_CERTS from Node', () => {
+    const ep = base({ protocol: 'tcp', hostname: 'win', port: 2376, tls: { verify: true } });
+    expect(transport(ep)).toEqual({ protocol: 'https:', host: 'win', port: 2376 });
+    const file = path.join(dir, 'extra-ca.pem');
+    fs.writeFileSync(file, FAKE_CA);
+    const key = Symbol.for('docker-gmsa.extra-ca-deferred');
+    (globalThis as Record<symbol, unknown>)[key] = file;
+    try {
+      expect(transport(ep)).toEqual({ protocol: 'https:', host: 'win', port: 2376, ca: [...rootCertificates, FAKE_CA] });
+      // Not verifying, or a ca.pem of its own: nothing to build.
+      expect(transport(base({ protocol: 'tcp', hostname: 'win', port: 2376, tls: { verify: false } }))).not.toHaveProperty('ca');
+      const own = Buffer.from(FAKE_CA);
+      expect(transport(base({ protocol: 'tcp', hostname: 'win', port: 2376, tls: { ca: own, verify: true } })).ca).toBe(own);
+    } finally {
+      delete (globalThis as Record<symbol, unknown>)[key];
+    }
   });
 
   test('ssh: plain HTTP through an agent that runs ssh ... docker system dial-stdio', () => {

@@ -40,6 +40,27 @@ describe('the sh + bundle launcher', () => {
     expect(none.stderr.toString()).toBe("docker-gmsa: Node.js not found: /nonexistent/node is gone and PATH has no node\n");
   });
 
+  test('NODE_EXTRA_CA_CERTS is handed to the loader, not to Node\'s start: the bundle sees it as set, and Node never read it', () => {
+    // Node reads NODE_EXTRA_CA_CERTS as it starts and warns on stderr when the file cannot be read: no
+    // warning means it did not read it. The bundle prints what it sees.
+    const bundle = Buffer.from(
+      '#!/usr/bin/env node\n"use strict";\nprocess.stdout.write(JSON.stringify([process.env.NODE_EXTRA_CA_CERTS, process.env.DOCKER_GMSA_EXTRA_CA_CERTS, ' +
+        'globalThis[Symbol.for("docker-gmsa.extra-ca-deferred")]]) + "\\n");\n',
+    );
+    const file = write(unixLauncher({ bundle, metadataText: '{}\n', node: process.execPath }));
+    const runWith = (env: NodeJS.ProcessEnv) => {
+      const r = spawnSync(file, ['x'], { env: { PATH: '/nonexistent', ...env } });
+      return { stdout: JSON.parse(r.stdout.toString()) as unknown, stderr: r.stderr.toString() };
+    };
+    expect(runWith({ NODE_EXTRA_CA_CERTS: '/nonexistent/extra.pem' })).toEqual({ stdout: ['/nonexistent/extra.pem', null, '/nonexistent/extra.pem'], stderr: '' });
+    // A stale hand-over variable from outside is dropped, never taken for one.
+    expect(runWith({ DOCKER_GMSA_EXTRA_CA_CERTS: '/stale.pem' })).toEqual({ stdout: [null, null, null], stderr: '' });
+    // With NODE_OPTIONS set, Node loads the file itself as usual (its warning shows it did).
+    const own = runWith({ NODE_EXTRA_CA_CERTS: '/nonexistent/extra.pem', NODE_OPTIONS: '--no-deprecation' });
+    expect(own.stdout).toEqual(['/nonexistent/extra.pem', null, null]);
+    expect(own.stderr).toMatch(/Ignoring extra certs from `\/nonexistent\/extra\.pem`/);
+  });
+
   test('the bundle comes back out byte for byte, and a launcher of a launcher is the same launcher', () => {
     const l = unixLauncher({ bundle: BUNDLE, metadataText: '{}\n', node: '/usr/bin/node' });
     expect(isLauncher(l)).toBe(true);
