@@ -124,41 +124,74 @@ export async function findPrincipals(
   domain: DomainScope,
   names: readonly string[],
   attributes: readonly string[] = PRINCIPAL_ATTRS,
+  opts: LookupOptions = {},
 ): Promise<Map<string, Principal>> {
   for (const n of names) checkSameDomain(n, domain);
-  return lookupPrincipals(dir, domain.domainDn, names, attributes);
+  return lookupPrincipals(dir, domain.domainDn, names, attributes, opts);
+}
+
+/** How a lookup spends its searches. */
+export interface LookupOptions {
+  /**
+   * The names are meant to be gMSAs (or computers), whose sAMAccountName is NAME$: look for NAME$ alone
+   * first, and for NAME only where that found nothing (to say what such a name is instead). Half the
+   * filter terms when the names are what they should be; one more round of searches when they are not.
+   */
+  machineFirst?: boolean;
 }
 
 /**
  * findPrincipals without the domain check: for names that have no domain part (a caller that has not
  * read the domain's names yet can send the lookup together with those reads).
  */
-export async function lookupPrincipals(dir: Directory, domainDn: string, names: readonly string[], attributes: readonly string[] = PRINCIPAL_ATTRS): Promise<Map<string, Principal>> {
+export async function lookupPrincipals(
+  dir: Directory,
+  domainDn: string,
+  names: readonly string[],
+  attributes: readonly string[] = PRINCIPAL_ATTRS,
+  opts: LookupOptions = {},
+): Promise<Map<string, Principal>> {
   const wanted = [...new Set(names.map((n) => bareName(n).toLowerCase()))];
-  const chunks: string[][] = [];
-  for (let i = 0; i < wanted.length; i += BATCH) chunks.push(wanted.slice(i, i + BATCH));
-  const search = (chunk: string[]) => {
-    const terms = chunk.flatMap((n) => [`(sAMAccountName=${escapeFilterValue(n)}$)`, `(sAMAccountName=${escapeFilterValue(n)})`]);
-    return dir.search(
+  const search = (forms: (name: string) => string[]) => (chunk: string[]) =>
+    dir.search(
       domainDn,
-      { scope: 'sub', filter: `(|${terms.join('')})`, attributes: [...attributes], binary: PRINCIPAL_BINARY },
+      { scope: 'sub', filter: `(|${chunk.flatMap(forms).join('')})`, attributes: [...attributes], binary: PRINCIPAL_BINARY },
       `look up ${chunk.length === 1 ? chunk[0] : `${chunk.length} accounts`}`,
     );
+  const machine = (n: string) => [`(sAMAccountName=${escapeFilterValue(n)}$)`];
+  const plain = (n: string) => [`(sAMAccountName=${escapeFilterValue(n)})`];
+  const found = new Map<string, Principal>();
+  const add = (principals: Principal[]): void => {
+    for (const p of principals) {
+      const key = p.name.toLowerCase();
+      const prev = found.get(key);
+      if (!prev || (!prev.samAccountName.endsWith('$') && p.samAccountName.endsWith('$'))) found.set(key, p);
+    }
   };
-  // Each answer is decoded while the DC still works on the others.
+  if (!opts.machineFirst) {
+    add(await searchInChunks(wanted, search((n) => [...machine(n), ...plain(n)])));
+    return found;
+  }
+  add(await searchInChunks(wanted, search(machine)));
+  const rest = wanted.filter((n) => !found.has(n));
+  if (rest.length > 0) add(await searchInChunks(rest, search(plain)));
+  return found;
+}
+
+/**
+ * Runs `search` over `names` in chunks of BATCH, IN_FLIGHT at a time; the principals in chunk order.
+ * Each answer is decoded while the DC still works on the others.
+ */
+async function searchInChunks(names: string[], search: (chunk: string[]) => Promise<Entry[]>): Promise<Principal[]> {
+  const chunks: string[][] = [];
+  for (let i = 0; i < names.length; i += BATCH) chunks.push(names.slice(i, i + BATCH));
   const results: Principal[][] = [];
   let next = 0;
   const lane = async (): Promise<void> => {
     for (let i = next++; i < chunks.length; i = next++) results[i] = (await search(chunks[i] as string[])).map(toPrincipal);
   };
   await Promise.all(Array.from({ length: Math.min(IN_FLIGHT, chunks.length) }, lane));
-  const found = new Map<string, Principal>();
-  for (const p of results.flat()) {
-    const key = p.name.toLowerCase();
-    const prev = found.get(key);
-    if (!prev || (!prev.samAccountName.endsWith('$') && p.samAccountName.endsWith('$'))) found.set(key, p);
-  }
-  return found;
+  return results.flat();
 }
 
 /** Every gMSA in the domain (paged). */

@@ -23,7 +23,7 @@ export async function readDirectoryView(dir: Directory, value: unknown, domain?:
   const g = guid !== undefined ? parseGuid(guid.trim()) : undefined;
   const otherGuid = g !== undefined && g !== parseGuid(d.domainGuid) ? g : undefined;
   const [found, sidOwner, guidOwner] = await Promise.all([
-    names.length > 0 ? findPrincipals(dir, d, names, IDENTITY_ATTRS) : Promise.resolve(new Map<string, Principal>()),
+    names.length > 0 ? findPrincipals(dir, d, names, IDENTITY_ATTRS, { machineFirst: true }) : Promise.resolve(new Map<string, Principal>()),
     otherSid ? principalBySid(dir, otherSid).catch(() => undefined) : Promise.resolve(undefined),
     otherGuid
       ? dir

@@ -29,8 +29,9 @@ export async function factsFromDirectory(flags: DirectoryFlags, accounts: readon
     // Names without a domain part need no check against the domain's names: their lookup goes out
     // together with the domain's own reads.
     const bare = accounts.every((a) => splitAccountName(a).domain === undefined);
-    const [domain, early] = await Promise.all([readDomain(dir, root), bare ? lookupPrincipals(dir, root.domainDn, accounts, IDENTITY_ATTRS) : undefined]);
-    const found = early ?? (await findPrincipals(dir, domain, accounts, IDENTITY_ATTRS));
+    const gmsas = { machineFirst: true };
+    const [domain, early] = await Promise.all([readDomain(dir, root), bare ? lookupPrincipals(dir, root.domainDn, accounts, IDENTITY_ATTRS, gmsas) : undefined]);
+    const found = early ?? (await findPrincipals(dir, domain, accounts, IDENTITY_ATTRS, gmsas));
     const problems: string[] = [];
     for (const a of accounts) {
       const p = found.get(bareName(a).toLowerCase());

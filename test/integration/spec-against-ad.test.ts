@@ -4,7 +4,7 @@
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cleanEnv, plugin, tempDir, type RunResult } from '../support/cli';
 import { labDc, labDescribe, type LabDc } from '../support/lab';
@@ -105,6 +105,24 @@ labDescribe('spec validate --against-ad against the Samba DC', () => {
     });
     expect(gone.findings.map((x) => x.Code)).toEqual(['ad-account-missing']);
     expect(gone.findings[0]?.Message).toBe(`MachineAccountName "gone${tag}": there is no account gone${tag}$ in contoso.com`);
+  });
+
+  test('spec create of many names, some not gMSAs: each one named with what it is, across lookup chunks, nothing written', async () => {
+    // gMSAs are looked up as NAME$ first and the rest as NAME: a user, a computer and names that do not
+    // exist must still come out as such, wherever they fall among the chunks of 50 names.
+    const missing = Array.from({ length: 120 }, (_, i) => `nx${tag}${i}`);
+    const names = [account, ...missing.slice(0, 60), 'labuser', ...missing.slice(60), 'WEBHOST01'];
+    const root = tempDir('many-create');
+    const r = await gmsa(['spec', 'create', ...names, '--root', root]);
+    expect(r.status).not.toBe(0);
+    const user = ldif(await ldb('(sAMAccountName=labuser)', 'dn'), 'dn')[0] as string;
+    const computer = ldif(await ldb('(sAMAccountName=WEBHOST01$)', 'dn'), 'dn')[0] as string;
+    expect(r.stderr).toContain(`${names.length - 1} accounts are not gMSAs: `);
+    expect(r.stderr).toContain(`labuser: ${user} is a user account, not a group managed service account`);
+    expect(r.stderr.toLowerCase()).toContain(`webhost01: ${computer.toLowerCase()} is a computer account, not a group managed service account`);
+    for (const n of missing) expect(r.stderr).toContain(`${n}: no such account in contoso.com`);
+    expect(r.stderr).not.toContain(`${account}:`);
+    expect(readdirSync(root)).toEqual([]);
   });
 
   test('sql without --netbios takes the NetBIOS name from AD', async () => {
