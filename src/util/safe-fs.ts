@@ -75,6 +75,28 @@ export function tooLarge(what: string, maxBytes: number, size: number | undefine
  * (ENOENT, EACCES...) are thrown as they are, for the caller to map; refusals are InvalidInputError.
  */
 export async function readBoundedFile(p: string, opts: BoundedReadOptions): Promise<Buffer> {
+  // A file replaced by a rename between the check and the open (another writer installing a new version,
+  // as writeFileAtomic does) is checked and opened again: what was checked is always what is read, and a
+  // path that keeps changing is refused after a few looks.
+  for (let look = 1; ; look++) {
+    const read = await readBoundedOnce(p, opts);
+    if (read !== CHANGED) return read;
+    if (look >= OPEN_LOOKS) {
+      throw new FileRefusedError(
+        `${p} changed while it was being opened (${OPEN_LOOKS} times); nothing was read from it`,
+        'Try again once nothing else is changing the file.',
+        'changed while being opened',
+      );
+    }
+  }
+}
+
+/** How many times readBoundedFile looks at a path that is replaced while it is being opened. */
+const OPEN_LOOKS = 5;
+
+const CHANGED = Symbol('changed while being opened');
+
+async function readBoundedOnce(p: string, opts: BoundedReadOptions): Promise<Buffer | typeof CHANGED> {
   let real = p;
   let known: fs.Stats | undefined;
   if (opts.within !== undefined) {
@@ -102,14 +124,19 @@ export async function readBoundedFile(p: string, opts: BoundedReadOptions): Prom
   if (st.size > opts.maxBytes) throw tooLarge(p, opts.maxBytes, st.size, opts.tooLargeHint);
 
   const flags = fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0) | (opts.within !== undefined ? (fs.constants.O_NOFOLLOW ?? 0) : 0);
-  const fh = await fs.promises.open(real, flags);
+  let fh: fs.promises.FileHandle;
+  try {
+    fh = await fs.promises.open(real, flags);
+  } catch (err) {
+    // O_NOFOLLOW met a link where the check saw a file: it was swapped in since, so look again.
+    if (codeOf(err) === 'ELOOP' && opts.within !== undefined) return CHANGED;
+    throw err;
+  }
   try {
     const now = await fh.stat();
     // The path may have been swapped between the stat and the open: check what was really opened.
     if (!now.isFile()) throw notRegular(p, now);
-    if (now.dev !== st.dev || now.ino !== st.ino) {
-      throw new FileRefusedError(`${p} changed while it was being opened; nothing was read from it`, 'Try again once nothing else is changing the file.', 'changed while being opened');
-    }
+    if (now.dev !== st.dev || now.ino !== st.ino) return CHANGED;
     let buf = Buffer.alloc(Math.min(opts.maxBytes + 1, Math.max(now.size + 1, 4096)));
     let used = 0;
     for (;;) {

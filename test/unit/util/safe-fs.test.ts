@@ -112,6 +112,52 @@ describe('readBoundedFile', () => {
       expect((await readBoundedFile(path.join(inside, 'alias.json'), { maxBytes: 100, within: inside })).toString()).toBe('inside');
     });
 
+    /** Runs `swap` just before each of the first `times` opens readBoundedFile makes. */
+    function swapBeforeOpen(times: number, swap: (look: number) => void): jest.SpyInstance {
+      const open = fs.promises.open.bind(fs.promises);
+      let looks = 0;
+      return jest.spyOn(fs.promises, 'open').mockImplementation((async (...args: Parameters<typeof fs.promises.open>) => {
+        looks++;
+        if (looks <= times) swap(looks);
+        return open(...args);
+      }) as typeof fs.promises.open);
+    }
+    afterEach(() => jest.restoreAllMocks());
+
+    test('a file replaced (renamed over) between the check and the open is read as its new version', async () => {
+      const p = path.join(inside, 'real.json');
+      const spy = swapBeforeOpen(1, () => {
+        fs.writeFileSync(path.join(inside, '.next'), 'replaced');
+        fs.renameSync(path.join(inside, '.next'), p);
+      });
+      expect((await readBoundedFile(p, { maxBytes: 100, within: inside })).toString()).toBe('replaced');
+      expect(spy).toHaveBeenCalledTimes(2);
+    });
+
+    test('a file replaced at every look is refused after five, with nothing read', async () => {
+      const p = path.join(inside, 'real.json');
+      const spy = swapBeforeOpen(Infinity, (look) => {
+        fs.writeFileSync(path.join(inside, '.next'), `version ${look}`);
+        fs.renameSync(path.join(inside, '.next'), p);
+      });
+      const e = await rejection(readBoundedFile(p, { maxBytes: 100, within: inside }));
+      expect(e).toBeInstanceOf(FileRefusedError);
+      expect(e.message).toBe(`${p} changed while it was being opened (5 times); nothing was read from it`);
+      expect((e as FileRefusedError).reason).toBe('changed while being opened');
+      expect(spy).toHaveBeenCalledTimes(5);
+    });
+
+    test('a file swapped for a link out of the folder before the open is refused as that link, not read', async () => {
+      const p = path.join(inside, 'real.json');
+      swapBeforeOpen(1, () => {
+        fs.symlinkSync(path.join(dir, 'outside.json'), path.join(inside, '.next'));
+        fs.renameSync(path.join(inside, '.next'), p);
+      });
+      const e = await rejection(readBoundedFile(p, { maxBytes: 100, within: inside }));
+      expect(e).toBeInstanceOf(FileRefusedError);
+      expect(e.message).toContain('outside');
+    });
+
     onLinux('a link to /dev/zero, or to a FIFO, is refused without hanging', async () => {
       fs.symlinkSync('/dev/zero', path.join(inside, 'zero.json'));
       await expect(readBoundedFile(path.join(inside, 'zero.json'), { maxBytes: 100, within: inside })).rejects.toThrow(/outside/);
