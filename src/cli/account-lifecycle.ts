@@ -24,7 +24,7 @@ async function apply(dir: Directory, steps: readonly LifecycleStep[], deps: Deps
   }
 }
 
-function registerHosts(account: Command, deps: Deps): void {
+export function registerAccountHosts(account: Command, deps: Deps): void {
   const hosts = account.command('hosts').description("Add or remove container hosts of a gMSA (members of its host group)");
   for (const op of ['add', 'rm'] as const) {
     const cmd = hosts
@@ -66,7 +66,7 @@ function registerHosts(account: Command, deps: Deps): void {
   }
 }
 
-function registerRm(account: Command, deps: Deps): void {
+export function registerAccountRm(account: Command, deps: Deps): void {
   const cmd = account
     .command('rm')
     .description('Delete a gMSA and its host group (idempotent; --yes confirms)')
@@ -104,7 +104,3 @@ function registerRm(account: Command, deps: Deps): void {
   });
 }
 
-export function registerAccountLifecycle(account: Command, deps: Deps): void {
-  registerHosts(account, deps);
-  registerRm(account, deps);
-}

@@ -17,7 +17,8 @@ Docker's global flags (--config, --context, -H, --tls...) go before "gmsa", as f
 
 Run 'docker gmsa COMMAND --help' for more information on a command.`;
 
-type Register = (program: Command, deps: Deps) => void;
+/** Registers a command; a group given `next` (the word after its name) may register that subcommand alone. */
+type Register = (program: Command, deps: Deps, next?: string) => void;
 
 /**
  * Every command, in help order, each with the module that registers it. A module is loaded only when
@@ -51,10 +52,11 @@ export const COMMAND_NAMES: readonly string[] = COMMANDS.map(([name]) => name);
 
 /**
  * Builds the command tree; `deps` is captured by the actions. With `only`, the root and that one command
- * (what parsing a command line that starts with it needs); else every command (help, completion, a word
- * that names no command).
+ * (what parsing a command line that starts with it needs), and of a group only the subcommand `next`
+ * names when it names one (subcommands.ts); else every command (help, completion, a word that names no
+ * command).
  */
-export function buildProgram(deps: Deps, only?: string): Command {
+export function buildProgram(deps: Deps, only?: string, next?: string): Command {
   const program = new Command(ROOT_NAME)
     .description(ROOT_DESCRIPTION)
     .usage('[docker global flags] COMMAND')
@@ -63,7 +65,7 @@ export function buildProgram(deps: Deps, only?: string): Command {
     .showSuggestionAfterError(true)
     .addHelpText('after', ROOT_EPILOG);
 
-  for (const [name, load] of COMMANDS) if (only === undefined || name === only) load()(program, deps);
+  for (const [name, load] of COMMANDS) if (only === undefined || name === only) load()(program, deps, only === undefined ? undefined : next);
 
   configureTree(program, deps);
   return program;
@@ -91,7 +93,8 @@ function commandPath(cmd: Command | null): string {
 /** Runs the tree. Returns normally for help/version output; throws GmsaError for anything else. */
 export async function runProgram(args: readonly string[], deps: Deps): Promise<void> {
   const first = args[0];
-  const program = buildProgram(deps, first !== undefined && COMMAND_NAMES.includes(first) ? first : undefined);
+  const known = first !== undefined && COMMAND_NAMES.includes(first);
+  const program = buildProgram(deps, known ? first : undefined, known ? args[1] : undefined);
   let current: Command = program;
   program.hook('preSubcommand', (_this, sub) => {
     current = sub;

@@ -1,13 +1,18 @@
 import type { Command } from 'commander';
 import type { Deps } from './deps';
-import { registerSpecCreate } from './spec-create';
-import { registerSpecInspect } from './spec-inspect';
-import { registerSpecInstall } from './spec-install';
-import { registerSpecLs } from './spec-ls';
-import { registerSpecRm } from './spec-rm';
-import { registerSpecValidate } from './spec-validate';
+import { registerSubcommands, type SubcommandTable } from './subcommands';
 
-export function registerSpec(program: Command, deps: Deps): void {
+export const SPEC_COMMANDS: SubcommandTable = [
+  ['create', () => (require('./spec-create') as typeof import('./spec-create')).registerSpecCreate],
+  ['validate', () => (require('./spec-validate') as typeof import('./spec-validate')).registerSpecValidate],
+  ['install', () => (require('./spec-install') as typeof import('./spec-install')).registerSpecInstall],
+  ['ls', () => (require('./spec-ls') as typeof import('./spec-ls')).registerSpecLs],
+  ['inspect', () => (require('./spec-inspect') as typeof import('./spec-inspect')).registerSpecInspect],
+  ['rm', () => (require('./spec-rm') as typeof import('./spec-rm')).registerSpecRm],
+];
+
+/** `spec` and its subcommands: only `next` when the command line names it (see registerSubcommands). */
+export function registerSpec(program: Command, deps: Deps, next?: string): void {
   const spec = program
     .command('spec')
     .description('Create, validate, install, list, inspect and remove credential specs')
@@ -17,10 +22,5 @@ export function registerSpec(program: Command, deps: Deps): void {
 The store is <DockerRootDir>\\CredentialSpecs of the engine docker talks to, or DIR/CredentialSpecs with
 --root DIR. Specs are read as UTF-8, UTF-8 with BOM or UTF-16 with BOM (what PowerShell writes).`,
     );
-  registerSpecCreate(spec, deps);
-  registerSpecValidate(spec, deps);
-  registerSpecInstall(spec, deps);
-  registerSpecLs(spec, deps);
-  registerSpecInspect(spec, deps);
-  registerSpecRm(spec, deps);
+  registerSubcommands(spec, deps, SPEC_COMMANDS, next);
 }

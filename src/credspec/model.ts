@@ -246,7 +246,7 @@ export function netbiosNameProblem(value: string): NameProblem | undefined {
   if (typeof value !== 'string' || value.length === 0) {
     return { code: 'netbios-invalid', message: 'the NetBIOS domain name is empty', fix: 'Use the domain NetBIOS name, e.g. CONTOSO (Get-ADDomain | Select NetBIOSName).' };
   }
-  if ([...value].length > MAX_NETBIOS_NAME_LENGTH) {
+  if (value.length > MAX_NETBIOS_NAME_LENGTH && [...value].length > MAX_NETBIOS_NAME_LENGTH) {
     return {
       code: 'netbios-too-long',
       message: `the NetBIOS domain name ${JSON.stringify(value)} is longer than ${MAX_NETBIOS_NAME_LENGTH} characters`,
@@ -303,7 +303,7 @@ export function accountNameProblem(bare: string): NameProblem | undefined {
   if (bare.length === 0) {
     return { code: 'account-name-empty', message: 'the account name is empty', fix: 'Give the gMSA name, e.g. webapp01.' };
   }
-  if ([...bare].length > MAX_ACCOUNT_NAME_LENGTH) {
+  if (bare.length > MAX_ACCOUNT_NAME_LENGTH && [...bare].length > MAX_ACCOUNT_NAME_LENGTH) {
     return {
       code: 'account-name-too-long',
       message: `the account name ${JSON.stringify(bare)} is longer than ${MAX_ACCOUNT_NAME_LENGTH} characters`,

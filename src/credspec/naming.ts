@@ -15,8 +15,18 @@ export const MAX_SPEC_NAME_LENGTH = 255;
 
 const NAME_HINT = 'Use a plain file name such as contoso_webapp01.json; specs always live in the engine\'s CredentialSpecs folder.';
 
-/** Device names Windows reserves in every directory, whatever the extension (nul.json is the NUL device). */
-const RESERVED_DEVICE = /^(?:CON|PRN|AUX|NUL|COM[0-9\u00b9\u00b2\u00b3]|LPT[0-9\u00b9\u00b2\u00b3]|CONIN\$|CONOUT\$)$/i;
+/**
+ * Device names Windows reserves in every directory, whatever the extension (nul.json is the NUL device):
+ * the part before the first dot, trailing spaces ignored ("nul .json" is NUL too).
+ */
+const RESERVED_DEVICE = /^(?:CON|PRN|AUX|NUL|COM[0-9\u00b9\u00b2\u00b3]|LPT[0-9\u00b9\u00b2\u00b3]|CONIN\$|CONOUT\$) *(?:\.|$)/i;
+
+/**
+ * Names of ASCII letters, digits, '_' and '-', with dots anywhere but first and last: none of them can
+ * fail a check of checkSpecName's but the device names and the length, so those alone are checked (the
+ * default names of a batch of hundreds all take this way).
+ */
+const PLAIN_NAME = /^[A-Za-z0-9_-](?:[A-Za-z0-9_.-]*[A-Za-z0-9_-])?$/;
 
 /** Characters that look like a slash, backslash or colon and that some Windows code paths map onto them. */
 const LOOKALIKES = /[\u2215\u2216\u29f5\u29f8\u29f9\ufe55\uff0f\uff1a\uff3c\ua789]/;
@@ -27,8 +37,7 @@ function refuse(name: string, why: string, hint: string = NAME_HINT): never {
 
 /** True when `fileName` is one Windows treats as a device (CON, nul.json, COM1.backup.json, lpt¹.json...). */
 export function isReservedDeviceName(fileName: string): boolean {
-  const base = (fileName.split('.')[0] ?? '').replace(/[ ]+$/, '');
-  return RESERVED_DEVICE.test(base);
+  return RESERVED_DEVICE.test(fileName);
 }
 
 /**
@@ -37,6 +46,7 @@ export function isReservedDeviceName(fileName: string): boolean {
  * anything that is not a single, ordinary file name inside the CredentialSpecs folder.
  */
 export function checkSpecName(name: string): string {
+  if (typeof name === 'string' && PLAIN_NAME.test(name)) return withJsonExtension(name);
   if (typeof name !== 'string') refuse(String(name), 'a name must be text');
   if (name.length === 0) refuse(name, 'the name is empty');
   if (name === '.' || name === '..') refuse(name, `${name} refers to a directory, not a file`);
@@ -58,7 +68,11 @@ export function checkSpecName(name: string): string {
   if (LOOKALIKES.test(name)) refuse(name, 'it contains a character that looks like a slash or colon');
   if (name.endsWith('.') || name.endsWith(' ')) refuse(name, 'it ends with a dot or a space, which Windows silently strips');
   if (/^\s/.test(name)) refuse(name, 'it starts with white space');
+  return withJsonExtension(name);
+}
 
+/** The checks of a name that passed the character checks: what `.json` makes of it, devices, length. */
+function withJsonExtension(name: string): string {
   const fileName = /\.json$/i.test(name) ? name : `${name}.json`;
   if (fileName.length === 5) refuse(name, "there is nothing before '.json'");
   if (isReservedDeviceName(fileName)) {

@@ -50,4 +50,29 @@ describe('the tree for one command', () => {
     expect(buildProgram(deps).commands.map((c) => c.name())).toEqual(COMMAND_NAMES);
     for (const name of COMMAND_NAMES) expect(buildProgram(deps, name).commands.map((c) => c.name())).toEqual([name]);
   });
+
+  test.each([
+    ['spec', () => (require('../../../src/cli/spec') as typeof import('../../../src/cli/spec')).SPEC_COMMANDS],
+    ['account', () => (require('../../../src/cli/account') as typeof import('../../../src/cli/account')).ACCOUNT_COMMANDS],
+  ])('%s: each subcommand named after it is registered alone, anything else gets the whole group in table order', (group, table) => {
+    const { buildProgram } = require('../../../src/cli/program') as typeof import('../../../src/cli/program');
+    const deps = {} as import('../../../src/cli/deps').Deps;
+    const names = table().map(([name]) => name);
+    const subs = (next?: string): string[] => (buildProgram(deps, group, next).commands[0]?.commands ?? []).map((c) => c.name());
+    expect(names.length).toBeGreaterThan(3);
+    for (const next of [undefined, '--help', 'help', 'nosuch', 'list']) expect(subs(next)).toEqual(names);
+    for (const name of names) expect(subs(name)).toEqual([name]);
+  });
+
+  test('a run of one subcommand parses and fails as it does with the whole group registered', async () => {
+    // the usage errors of spec create, now built without the rest of spec
+    const one = await gmsa('gmsa', 'spec', 'create', 'webapp01', '--offline', '--domain-dns', 'contoso.com');
+    expect(one.status).toBe(2);
+    expect(one.err).toContain('--offline needs --netbios, --domain-sid, --domain-guid');
+    const unknown = await gmsa('gmsa', 'spec', 'create', 'webapp01', '--rot', '/tmp');
+    expect(unknown).toMatchObject({ status: 2 });
+    expect(unknown.err).toContain("unknown option '--rot'");
+    expect(unknown.err).toContain('(Did you mean --root?)');
+    expect(unknown.err).toContain("See 'docker gmsa spec create --help'.");
+  });
 });

@@ -336,6 +336,38 @@ describe('checkSpecName on arbitrary strings', () => {
   });
 });
 
+describe('checkSpecName on plain names (letters, digits, _ - and inner dots: the batch shortcut)', () => {
+  const plain = fc.string({ unit: fc.constantFrom('a', 'Z', '0', '9', '_', '-', '.', 'c', 'o', 'n', 'N', 'u', 'l', 'p', 't', '1', 'json'), minLength: 1, maxLength: 270 });
+
+  test('the file name is the name (plus .json), refused only for a device name, a final dot, nothing before .json or length', () => {
+    fc.assert(
+      fc.property(plain, (name) => {
+        const fileName = /\.json$/i.test(name) ? name : `${name}.json`;
+        const base = (fileName.split('.')[0] ?? '');
+        const device = /^(?:CON|PRN|AUX|NUL|COM[0-9]|LPT[0-9])$/i.test(base);
+        const refused = name.endsWith('.') || fileName.length === 5 || device || fileName.length > 255;
+        if (refused) expect(() => checkSpecName(name)).toThrow(InvalidInputError);
+        else expect(checkSpecName(name)).toBe(fileName);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  test('isReservedDeviceName: the part before the first dot, trailing spaces dropped, is a device', () => {
+    const devices = ['CON', 'prn', 'Aux', 'nul', 'COM1', 'com¹', 'LPT9', 'lpt³', 'CONIN$', 'conout$'];
+    const word = fc.oneof(fc.constantFrom(...devices), fc.string({ unit: fc.constantFrom('c', 'O', 'n', 'u', 'L', '1', '$', 'x'), maxLength: 6 }));
+    const rest = fc.string({ unit: fc.constantFrom(' ', '.', 'json', 'x', '\t'), maxLength: 6 });
+    fc.assert(
+      fc.property(word, rest, (w, r) => {
+        const name = w + r;
+        const base = (name.split('.')[0] ?? '').replace(/ +$/, '');
+        expect(isReservedDeviceName(name)).toBe(devices.some((d) => d.toLowerCase() === base.toLowerCase()) || /^(?:com|lpt)[0-9¹²³]$/i.test(base));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
+
 describe('parser and decoder agree with the platform', () => {
   test('parseJson accepts exactly what JSON.parse accepts, with the same value', () => {
     fc.assert(
