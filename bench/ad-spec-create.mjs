@@ -119,7 +119,9 @@ export function benchAdSpecCreate(root) {
     ['-e', `const t=require('tls'),c=require('fs').readFileSync(process.argv[1]);const s=performance.now();t.createSecureContext({ca:[c]});process.stdout.write((performance.now()-s).toFixed(1))`, env.GMSA_LDAP_CA],
     { encoding: 'utf8', env: (({ NODE_EXTRA_CA_CERTS: _drop, ...rest }) => rest)(process.env) },
   );
-  console.log(`AD: Node's first TLS context with the lab CA (it parses Node's bundled roots): ${rootStore} ms of every Node variant above (printed only)\n`);
+  console.log(
+    `AD: Node's first TLS context with the lab CA (it parses Node's bundled roots): ${rootStore} ms of the floor's runs; the installed plugin's launcher settles the root store without them (util/trust.ts) (printed only)\n`,
+  );
   const full = sideBySide({
     title: `AD: spec create for ${COUNT} gMSAs in one call vs the same ldapsearch plus ${COUNT} files of ${bytes} bytes written the same safe way`,
     candidate: {

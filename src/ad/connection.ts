@@ -11,7 +11,7 @@ import { DirectoryError, DirectoryUnreachableError, fsError, GmsaError, InvalidI
 import { seconds, withDeadline } from './deadline';
 import { discoverCandidates, type Candidate, type Resolver } from './discovery';
 import { bindName, type DirectorySettings } from './settings';
-import { defaultCa } from '../util/trust';
+import { trustFor } from '../util/trust';
 
 export type Scope = 'base' | 'one' | 'sub';
 
@@ -224,7 +224,7 @@ function tlsOptionsFor(c: Candidate, s: DirectorySettings, ca: Buffer | undefine
     checkServerIdentity: (_host: string, cert: PeerCertificate) => checkServerIdentity(c.tlsName, cert),
   };
   if (!isIP(c.tlsName)) opts.servername = c.tlsName;
-  const trusted = ca ?? (s.insecureSkipTlsVerify ? undefined : defaultCa());
+  const trusted = trustFor(ca, !s.insecureSkipTlsVerify);
   if (trusted) opts.ca = trusted;
   return opts;
 }

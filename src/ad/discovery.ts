@@ -7,11 +7,13 @@
  * Every lookup is bounded by --timeout: a DNS server that does not answer fails the step in that time,
  * with a message naming it.
  */
-import { promises as dns } from 'node:dns';
 import { isIP } from 'node:net';
 import { DirectoryUnreachableError, UsageError } from '../errors';
 import { seconds, withDeadline } from './deadline';
 import type { DirectorySettings } from './settings';
+
+/** node:dns, loaded when a name is to be resolved: a --server URL needs none of it. */
+const dnsApi = (): typeof import('node:dns').promises => (require('node:dns') as typeof import('node:dns')).promises;
 
 export interface Candidate {
   /** What the user sees, e.g. ldaps://dc01.contoso.com:636 */
@@ -123,7 +125,7 @@ export type Lookup = (host: string) => Promise<{ address: string }>;
  * The --dns-server value as an address dns.Resolver accepts; a host name is resolved with this machine's
  * resolver, within the timeout.
  */
-export async function dnsServerAddress(raw: string, timeoutMs: number, lookup: Lookup = (h) => dns.lookup(h)): Promise<string> {
+export async function dnsServerAddress(raw: string, timeoutMs: number, lookup: Lookup = (h) => dnsApi().lookup(h)): Promise<string> {
   const { host, port } = parseDnsServer(raw);
   if (isIP(host)) return serverForm(host, port);
   try {
@@ -146,7 +148,7 @@ export async function dnsServerAddress(raw: string, timeoutMs: number, lookup: L
  * "did not answer in N s" at N s, not whenever c-ares's own back-off gives up.
  */
 export function makeResolver(server: string | undefined, timeoutMs: number): Resolver {
-  const r = new dns.Resolver({ timeout: Math.max(50, Math.ceil(timeoutMs / 3)), tries: 3 });
+  const r = new (dnsApi().Resolver)({ timeout: Math.max(50, Math.ceil(timeoutMs / 3)), tries: 3 });
   if (server) r.setServers([server]);
   const bounded = <T>(p: Promise<T>, what: string): Promise<T> => withDeadline(p, timeoutMs, what, () => r.cancel());
   return {
@@ -160,7 +162,7 @@ function askedWhom(s: DirectorySettings, address: string | undefined): string {
   if (s.dnsServer) return `the DNS server ${s.dnsServer}${address && address !== s.dnsServer ? ` (${address})` : ''}`;
   let servers: string[] = [];
   try {
-    servers = dns.getServers?.() ?? [];
+    servers = dnsApi().getServers?.() ?? [];
   } catch {
     // no resolver configuration
   }

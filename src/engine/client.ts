@@ -10,7 +10,7 @@
 import type { Agent, ClientRequest, IncomingMessage, RequestOptions } from 'node:http';
 import { ConflictError, EngineError, UnsupportedEngineError, type GmsaError } from '../errors';
 import { describeEndpoint, type ResolvedEndpoint } from './endpoint';
-import { defaultCa } from '../util/trust';
+import { trustFor } from '../util/trust';
 
 /** What the rest of the tool uses of the engine. Methods resolve to the API's JSON bodies. */
 export interface EngineClient {
@@ -71,7 +71,7 @@ export function transport(ep: ResolvedEndpoint, opts: EngineClientOptions = {}):
     case 'tcp': {
       if (!ep.tls) return { protocol: 'http:', host: ep.hostname ?? 'localhost', port: ep.port ?? 2375, servername: '' };
       const t: Transport = { protocol: 'https:', host: ep.hostname ?? 'localhost', port: ep.port ?? 2376 };
-      const trusted = ep.tls.ca ?? (ep.tls.verify ? defaultCa() : undefined);
+      const trusted = trustFor(ep.tls.ca, ep.tls.verify);
       if (trusted) t.ca = trusted;
       if (ep.tls.cert) t.cert = ep.tls.cert;
       if (ep.tls.key) t.key = ep.tls.key;

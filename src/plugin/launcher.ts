@@ -7,8 +7,8 @@
  *   # docker-gmsa:cli-plugin-launcher ...
  *   if [ "$1" = docker-cli-plugin-metadata ]; then printf '<metadata>'; exit 0; fi
  *   N='<node that ran install>'; [ -x "$N" ] || N=$(command -v node) || { ...; exit 127; }
- *   <NODE_EXTRA_CA_CERTS handed over rather than loaded by Node at start: util/trust.ts>
- *   exec "$N" -e '<LOADER>' -- "$0" "$@"
+ *   <NODE_EXTRA_CA_CERTS handed over rather than loaded by Node at start, and --use-openssl-ca: util/trust.ts>
+ *   exec "$N" ${gmsa_node_flags:+"$gmsa_node_flags"} -e '<LOADER>' -- "$0" "$@"
  *   exit 127
  *   #docker-gmsa:sections {"bundle":[0,n],"body":[n,m],...,"body.cache":[...]}
  *   <the sections, one after the other>
@@ -28,7 +28,7 @@
  */
 import { brotliDecompressSync } from 'node:zlib';
 import { Script } from 'node:vm';
-import { EXTRA_CA_DEFERRED, EXTRA_CA_HANDOFF } from '../util/trust';
+import { EXTRA_CA_DEFERRED, EXTRA_CA_HANDOFF, ROOT_STORE_DEFERRED } from '../util/trust';
 
 /** Present in the launcher's header (the bundle section carries PLUGIN_MARKER as well). */
 export const LAUNCHER_MARKER = 'docker-gmsa:cli-plugin-launcher';
@@ -52,6 +52,12 @@ const WRAP_TAIL = '\n})';
 export const CODE_CACHE_OUT = 'DOCKER_GMSA_CODE_CACHE_OUT';
 
 /**
+ * The Node flag the launcher starts Node with (unless NODE_OPTIONS is set), so that the first TLS
+ * context need not parse Node's bundled roots (util/trust.ts, ROOT_STORE_DEFERRED).
+ */
+const ROOT_STORE_FLAG = '--use-openssl-ca';
+
+/**
  * Run by `node -e` (so no single quote, for sh). Reads the table and then each section on first use
  * through one descriptor, so a launcher replaced meanwhile (install writes a new file and renames it
  * over this one) is still read whole from the old file.
@@ -63,6 +69,7 @@ if (handedCa !== undefined) {
   process.env.NODE_EXTRA_CA_CERTS = handedCa;
   globalThis[Symbol.for(${JSON.stringify(EXTRA_CA_DEFERRED)})] = handedCa;
 }
+if (process.execArgv.includes("${ROOT_STORE_FLAG}")) globalThis[Symbol.for(${JSON.stringify(ROOT_STORE_DEFERRED)})] = true;
 const fs = require("fs"), path = require("path"), vm = require("vm"), Module = require("module");
 const file = (process.argv[1] = path.resolve(process.argv[1]));
 const fd = fs.openSync(file, "r");
@@ -250,10 +257,11 @@ export function unixLauncher(input: LauncherInput): Buffer {
     ...(input.caches ? [`# V8 code caches made by ${input.caches.madeBy.replace(/[^\x20-\x7e]/g, '?')}`] : []),
     `if [ "$1" = docker-cli-plugin-metadata ]; then printf ${shQuote(printfFormat(input.metadataText))}; exit 0; fi`,
     `N=${shQuote(input.node)}; [ -x "$N" ] || N=$(command -v node) || { echo "docker-gmsa: Node.js not found: "${shQuote(input.node)}" is gone and PATH has no node" >&2; exit 127; }`,
-    // Node would parse NODE_EXTRA_CA_CERTS before the loader runs; the loader puts it back (util/trust.ts).
+    // Node would parse NODE_EXTRA_CA_CERTS before the loader runs, and its bundled roots at the first TLS
+    // context: the loader puts the variable back and the bundle settles the root store (util/trust.ts).
     // Not with NODE_OPTIONS set: options there may change what Node's default trust is.
-    `unset ${EXTRA_CA_HANDOFF}; if [ -n "\${NODE_EXTRA_CA_CERTS-}" ] && [ -z "\${NODE_OPTIONS-}" ]; then ${EXTRA_CA_HANDOFF}=$NODE_EXTRA_CA_CERTS; export ${EXTRA_CA_HANDOFF}; unset NODE_EXTRA_CA_CERTS; fi`,
-    `exec "$N" -e ${shQuote(LOADER)} -- "$0" "$@"`,
+    `unset ${EXTRA_CA_HANDOFF}; gmsa_node_flags=; if [ -z "\${NODE_OPTIONS-}" ]; then gmsa_node_flags=${ROOT_STORE_FLAG}; if [ -n "\${NODE_EXTRA_CA_CERTS-}" ]; then ${EXTRA_CA_HANDOFF}=$NODE_EXTRA_CA_CERTS; export ${EXTRA_CA_HANDOFF}; unset NODE_EXTRA_CA_CERTS; fi; fi`,
+    `exec "$N" \${gmsa_node_flags:+"$gmsa_node_flags"} -e ${shQuote(LOADER)} -- "$0" "$@"`,
     'exit 127',
   ].join('\n');
   const head = Buffer.from(`${SHEBANG}${header}${TABLE_PREFIX}${JSON.stringify(table)}\n`, 'utf8');

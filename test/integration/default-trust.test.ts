@@ -23,7 +23,8 @@ labDescribe('TLS to the DC with no --ca-file: NODE_EXTRA_CA_CERTS, as Node itsel
     launcher = join(config, 'cli-plugins', 'docker-gmsa');
     const { GMSA_LDAP_CA: _ca, ...labEnv } = dc.env;
     base = cleanEnv({ ...labEnv, DOCKER_CONFIG: config });
-    delete base.NODE_OPTIONS;
+    // What this machine's environment trusts is no part of these tests: each sets what it needs.
+    for (const k of ['NODE_OPTIONS', 'NODE_EXTRA_CA_CERTS', 'SSL_CERT_FILE', 'SSL_CERT_DIR']) delete base[k];
   });
 
   const both = async (args: string[], env: NodeJS.ProcessEnv): Promise<{ launcher: RunResult; bin: RunResult }> => ({
@@ -60,5 +61,19 @@ labDescribe('TLS to the DC with no --ca-file: NODE_EXTRA_CA_CERTS, as Node itsel
     expect(gone.launcher.stdout).toBe(gone.bin.stdout);
     expect(gone.launcher.stderr).toMatch(/^Warning: ignoring the extra CA certificates in \/nonexistent\/ca\.pem \(NODE_EXTRA_CA_CERTS\)/);
     expect(gone.bin.stderr).toMatch(/Ignoring extra certs from `\/nonexistent\/ca\.pem`/);
+  });
+
+  test('OpenSSL\'s own variables naming the lab CA (the launcher runs Node with --use-openssl-ca): trusted no more than by the npm bin', async () => {
+    const { mkdtempSync, copyFileSync } = await import('node:fs');
+    const dir = mkdtempSync(join(tempDir('trustdir'), 'certs-'));
+    copyFileSync(dc.caFile, join(dir, 'lab.pem'));
+    const openssl = { ...base, SSL_CERT_FILE: dc.caFile, SSL_CERT_DIR: dir };
+    const r = await both(['account', 'ls'], openssl);
+    expect(r.bin.status).not.toBe(0);
+    expect(r.bin.stderr).toMatch(/TLS certificate is not trusted/);
+    expect(r.launcher).toEqual(r.bin);
+    const withCa = await both(['account', 'ls', '--ca-file', dc.caFile], openssl);
+    expect(withCa.bin).toMatchObject({ status: 0, stderr: '' });
+    expect(withCa.launcher).toEqual(withCa.bin);
   });
 });

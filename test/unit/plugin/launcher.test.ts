@@ -61,6 +61,20 @@ describe('the sh + bundle launcher', () => {
     expect(own.stderr).toMatch(/Ignoring extra certs from `\/nonexistent\/extra\.pem`/);
   });
 
+  test('Node starts with --use-openssl-ca and the bundle is told so (util/trust.ts settles the root store); not with NODE_OPTIONS set', () => {
+    const bundle = Buffer.from(
+      '#!/usr/bin/env node\n"use strict";\nprocess.stdout.write(JSON.stringify([process.execArgv.filter((a) => a.startsWith("--use-")), ' +
+        'globalThis[Symbol.for("docker-gmsa.root-store-deferred")] ?? null, process.env.gmsa_node_flags ?? null]) + "\\n");\n',
+    );
+    const file = write(unixLauncher({ bundle, metadataText: '{}\n', node: process.execPath }));
+    const runWith = (env: NodeJS.ProcessEnv): unknown => JSON.parse(spawnSync(file, ['x'], { env: { PATH: '/nonexistent', ...env } }).stdout.toString());
+    expect(runWith({})).toEqual([['--use-openssl-ca'], true, null]);
+    // An IFS of the user's own does not split or join the flag.
+    expect(runWith({ IFS: '-' })).toEqual([['--use-openssl-ca'], true, null]);
+    // NODE_OPTIONS may name its own CA store (--use-bundled-ca, with which the flag cannot go): Node as given.
+    expect(runWith({ NODE_OPTIONS: '--use-bundled-ca' })).toEqual([[], null, null]);
+  });
+
   test('the bundle comes back out byte for byte, and a launcher of a launcher is the same launcher', () => {
     const l = unixLauncher({ bundle: BUNDLE, metadataText: '{}\n', node: '/usr/bin/node' });
     expect(isLauncher(l)).toBe(true);
