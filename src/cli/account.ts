@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import type { Deps } from './deps';
-import { registerSubcommands, type SubcommandTable } from './subcommands';
+import { registerCommands, type CommandTable } from './command-table';
 
-export const ACCOUNT_COMMANDS: SubcommandTable = [
+export const ACCOUNT_COMMANDS: CommandTable = [
   ['create', () => (require('./account-create') as typeof import('./account-create')).registerAccountCreate],
   ['ls', () => (require('./account-ls') as typeof import('./account-ls')).registerAccountLs],
   ['show', () => (require('./account-show') as typeof import('./account-show')).registerAccountShow],
@@ -12,10 +12,10 @@ export const ACCOUNT_COMMANDS: SubcommandTable = [
   ['rm', () => (require('./account-lifecycle') as typeof import('./account-lifecycle')).registerAccountRm],
 ];
 
-/** `account` and its subcommands: only `next` when the command line names it (see registerSubcommands). */
+/** `account` and its subcommands: only `next` when the command line names it (see registerCommands). */
 export function registerAccount(program: Command, deps: Deps, next?: string): void {
   const account = program
     .command('account')
     .description('Create, list, show and test gMSAs in Active Directory (over LDAP, from any OS)');
-  registerSubcommands(account, deps, ACCOUNT_COMMANDS, next);
+  registerCommands(account, deps, ACCOUNT_COMMANDS, next);
 }

@@ -6,6 +6,7 @@ import { Command, CommanderError, Help } from 'commander';
 import { UsageError } from '../errors';
 import { editDistance } from '../util/text';
 import type { Deps } from './deps';
+import { registerCommands, type CommandTable } from './command-table';
 
 export const ROOT_NAME = 'docker gmsa';
 
@@ -17,15 +18,12 @@ Docker's global flags (--config, --context, -H, --tls...) go before "gmsa", as f
 
 Run 'docker gmsa COMMAND --help' for more information on a command.`;
 
-/** Registers a command; a group given `next` (the word after its name) may register that subcommand alone. */
-type Register = (program: Command, deps: Deps, next?: string) => void;
-
 /**
  * Every command, in help order, each with the module that registers it. A module is loaded only when
  * its command is registered: a run of one command (`docker gmsa run ...`) builds only that command,
  * which profiled at most of what building the whole tree and loading every command's module cost.
  */
-const COMMANDS: readonly (readonly [name: string, load: () => Register])[] = [
+const COMMANDS: CommandTable = [
   ['run', () => (require('./run') as typeof import('./run')).registerRun],
   ['compose', () => (require('./compose') as typeof import('./compose')).registerCompose],
   ['stack', () => (require('./stack') as typeof import('./stack')).registerStack],
@@ -53,7 +51,7 @@ export const COMMAND_NAMES: readonly string[] = COMMANDS.map(([name]) => name);
 /**
  * Builds the command tree; `deps` is captured by the actions. With `only`, the root and that one command
  * (what parsing a command line that starts with it needs), and of a group only the subcommand `next`
- * names when it names one (subcommands.ts); else every command (help, completion, a word that names no
+ * names when it names one (registerCommands); else every command (help, completion, a word that names no
  * command).
  */
 export function buildProgram(deps: Deps, only?: string, next?: string): Command {
@@ -65,7 +63,7 @@ export function buildProgram(deps: Deps, only?: string, next?: string): Command 
     .showSuggestionAfterError(true)
     .addHelpText('after', ROOT_EPILOG);
 
-  for (const [name, load] of COMMANDS) if (only === undefined || name === only) load()(program, deps, only === undefined ? undefined : next);
+  registerCommands(program, deps, COMMANDS, only, next);
 
   configureTree(program, deps);
   return program;

@@ -46,7 +46,7 @@ export function isReservedDeviceName(fileName: string): boolean {
  * anything that is not a single, ordinary file name inside the CredentialSpecs folder.
  */
 export function checkSpecName(name: string): string {
-  if (typeof name === 'string' && PLAIN_NAME.test(name)) return withJsonExtension(name);
+  if (typeof name === 'string' && PLAIN_NAME.test(name)) return checkedFileName(name);
   if (typeof name !== 'string') refuse(String(name), 'a name must be text');
   if (name.length === 0) refuse(name, 'the name is empty');
   if (name === '.' || name === '..') refuse(name, `${name} refers to a directory, not a file`);
@@ -68,11 +68,11 @@ export function checkSpecName(name: string): string {
   if (LOOKALIKES.test(name)) refuse(name, 'it contains a character that looks like a slash or colon');
   if (name.endsWith('.') || name.endsWith(' ')) refuse(name, 'it ends with a dot or a space, which Windows silently strips');
   if (/^\s/.test(name)) refuse(name, 'it starts with white space');
-  return withJsonExtension(name);
+  return checkedFileName(name);
 }
 
 /** The checks of a name that passed the character checks: what `.json` makes of it, devices, length. */
-function withJsonExtension(name: string): string {
+function checkedFileName(name: string): string {
   const fileName = /\.json$/i.test(name) ? name : `${name}.json`;
   if (fileName.length === 5) refuse(name, "there is nothing before '.json'");
   if (isReservedDeviceName(fileName)) {

@@ -40,6 +40,9 @@ let settled = false;
 
 const globals = globalThis as Record<symbol, unknown>;
 
+/** Whether the launcher started Node with --use-openssl-ca for settleRootStore. */
+const rootStoreDeferred = (): boolean => globals[Symbol.for(ROOT_STORE_DEFERRED)] === true;
+
 /**
  * The `ca` option of a TLS connection: the CAs the user named, else when verifying the default trust
  * (defaultCa), else none; the process's root store is settled first (see above).
@@ -53,7 +56,7 @@ export function trustFor<T>(own: T | undefined, verify: boolean): T | string[] |
 function settleRootStore(): void {
   if (settled) return;
   settled = true;
-  if (globals[Symbol.for(ROOT_STORE_DEFERRED)] !== true) return;
+  if (!rootStoreDeferred()) return;
   const saved = [process.env.SSL_CERT_FILE, process.env.SSL_CERT_DIR] as const;
   process.env.SSL_CERT_FILE = NO_ROOTS;
   process.env.SSL_CERT_DIR = NO_ROOTS;
@@ -79,7 +82,7 @@ function restore(name: string, value: string | undefined): void {
 export function defaultCa(): string[] | undefined {
   const deferred = globals[Symbol.for(EXTRA_CA_DEFERRED)];
   const file = typeof deferred === 'string' && deferred !== '' ? deferred : undefined;
-  if (file === undefined && globals[Symbol.for(ROOT_STORE_DEFERRED)] !== true) return undefined;
+  if (file === undefined && !rootStoreDeferred()) return undefined;
   if (built) return built;
   const { rootCertificates } = require('node:tls') as typeof import('node:tls');
   let extra: string[] = [];

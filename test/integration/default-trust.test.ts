@@ -2,7 +2,8 @@
  * Default trust (no --ca-file) against the lab's real DC, through the installed launcher, which keeps
  * NODE_EXTRA_CA_CERTS from Node's start and builds the same trust itself (util/trust.ts). The oracle is
  * Node's own handling of the variable: the npm bin (`node dist/docker-gmsa.js`), where Node loads the
- * file as it starts, must answer exactly alike.
+ * file as it starts, must answer exactly alike, also where OpenSSL's SSL_CERT_FILE would widen trust under
+ * the launcher's --use-openssl-ca.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -32,6 +33,17 @@ labDescribe('TLS to the DC with no --ca-file: NODE_EXTRA_CA_CERTS, as Node itsel
     bin: await plugin(args, env),
   });
 
+  /** Under `env` the DC is not trusted, the same refusal both ways, and --ca-file still trusts its CA. */
+  const refusedUnlessCaFile = async (env: NodeJS.ProcessEnv): Promise<void> => {
+    const r = await both(['account', 'ls'], env);
+    expect(r.bin.status).not.toBe(0);
+    expect(r.bin.stderr).toMatch(/TLS certificate is not trusted/);
+    expect(r.launcher).toEqual(r.bin);
+    const withCa = await both(['account', 'ls', '--ca-file', dc.caFile], env);
+    expect(withCa.bin).toMatchObject({ status: 0, stderr: '' });
+    expect(withCa.launcher).toEqual(withCa.bin);
+  };
+
   test('the lab CA in NODE_EXTRA_CA_CERTS: the DC is trusted, and the launcher answers as Node does', async () => {
     const r = await both(['account', 'ls'], { ...base, NODE_EXTRA_CA_CERTS: dc.caFile });
     expect(r.bin).toMatchObject({ status: 0, stderr: '' });
@@ -42,14 +54,7 @@ labDescribe('TLS to the DC with no --ca-file: NODE_EXTRA_CA_CERTS, as Node itsel
   test('a file of other CAs: not trusted, the same refusal both ways; --ca-file still trusts only its CA', async () => {
     const other = join(tempDir('trustca'), 'other.pem');
     writeFileSync(other, rootCertificates.slice(0, 3).join('\n'));
-    const system = { ...base, NODE_EXTRA_CA_CERTS: other };
-    const r = await both(['account', 'ls'], system);
-    expect(r.bin.status).not.toBe(0);
-    expect(r.bin.stderr).toMatch(/TLS certificate is not trusted/);
-    expect(r.launcher).toEqual(r.bin);
-    const withCa = await both(['account', 'ls', '--ca-file', dc.caFile], system);
-    expect(withCa.bin).toMatchObject({ status: 0, stderr: '' });
-    expect(withCa.launcher).toEqual(withCa.bin);
+    await refusedUnlessCaFile({ ...base, NODE_EXTRA_CA_CERTS: other });
   });
 
   test('no NODE_EXTRA_CA_CERTS, or one that cannot be read: not trusted, a warning naming the file', async () => {
@@ -63,17 +68,7 @@ labDescribe('TLS to the DC with no --ca-file: NODE_EXTRA_CA_CERTS, as Node itsel
     expect(gone.bin.stderr).toMatch(/Ignoring extra certs from `\/nonexistent\/ca\.pem`/);
   });
 
-  test('OpenSSL\'s own variables naming the lab CA (the launcher runs Node with --use-openssl-ca): trusted no more than by the npm bin', async () => {
-    const { mkdtempSync, copyFileSync } = await import('node:fs');
-    const dir = mkdtempSync(join(tempDir('trustdir'), 'certs-'));
-    copyFileSync(dc.caFile, join(dir, 'lab.pem'));
-    const openssl = { ...base, SSL_CERT_FILE: dc.caFile, SSL_CERT_DIR: dir };
-    const r = await both(['account', 'ls'], openssl);
-    expect(r.bin.status).not.toBe(0);
-    expect(r.bin.stderr).toMatch(/TLS certificate is not trusted/);
-    expect(r.launcher).toEqual(r.bin);
-    const withCa = await both(['account', 'ls', '--ca-file', dc.caFile], openssl);
-    expect(withCa.bin).toMatchObject({ status: 0, stderr: '' });
-    expect(withCa.launcher).toEqual(withCa.bin);
+  test('SSL_CERT_FILE naming the lab CA (what OpenSSL would load under the launcher\'s --use-openssl-ca): trusted no more than by the npm bin', async () => {
+    await refusedUnlessCaFile({ ...base, SSL_CERT_FILE: dc.caFile });
   });
 });
